@@ -1,0 +1,180 @@
+"""Load policies/: the campus, its reference lists and one schema per sheet.
+
+Every file is checked before any data is read, and every mistake is reported at once with
+its file, line and key path, e.g. ``policies/sheets/gate_log.yml:18: fields[5].type: ...``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+import zoneinfo
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from . import expr
+from .errors import ConfigError
+
+TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime", "enum")
+KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+THRESHOLDS = {"fever": float, "isolation_days": int, "report_deadline": "HH:MM", "jump_factor": float,
+              "jump_minimum": float, "min_cover_days": float, "readings_per_day": int}
+# Extra keys a list item may carry, besides id, zh, en and aliases.
+LIST_EXTRAS = {"units": {"reports_daily"}, "supplies": {"unit", "min_stock"}, "batches": {"date", "who"},
+               "areas": {"times_per_day", "agent", "concentration", "ventilation_minutes"}}
+
+
+def fold(text: str) -> str:
+    """The form in which names and headers are compared: full-width, case and spaces ignored."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", str(text))).casefold()
+
+
+@dataclass
+class RefList:
+    name: str
+    title: dict
+    items: list[dict]
+    path: str
+    extra: dict = field(default_factory=dict)     # top-level keys besides name/title/items
+    lookup: dict[str, str] = field(default_factory=dict)   # folded id/zh/en/alias -> id
+
+    def find(self, text: str) -> str | None:
+        return self.lookup.get(fold(text))
+
+    def item(self, item_id: str) -> dict:
+        return next(i for i in self.items if i["id"] == item_id)
+
+
+@dataclass
+class Field:
+    name: str
+    type: str
+    title: dict
+    index: int
+    pii: bool = False
+    required: bool = False
+    unique: bool = False
+    minimum: float | None = None
+    maximum: float | None = None
+    pattern: str | None = None
+    reference: str | None = None
+    values: list[dict] = field(default_factory=list)
+    default: object = None
+    decimal_slip: bool = False
+    aliases: list[str] = field(default_factory=list)
+    description: dict | None = None
+
+    def headers(self) -> list[str]:
+        return [self.title["zh"], self.title["en"], self.name, *self.aliases]
+
+
+@dataclass
+class Rule:
+    code: str
+    severity: str
+    column: str
+    when: list[expr.Condition]
+    check: list[expr.Condition]
+    message: dict
+
+
+@dataclass
+class Sheet:
+    name: str
+    title: dict
+    fields: list[Field]
+    path: str
+    primary_key: list[str] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)
+    missing_values: list[str] = field(default_factory=list)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def pii_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.pii]
+
+
+@dataclass
+class Policy:
+    root: Path
+    campus: dict
+    lists: dict[str, RefList]
+    sheets: dict[str, Sheet]
+
+    @property
+    def thresholds(self) -> dict:
+        return self.campus["thresholds"]
+
+    @property
+    def timezone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.campus["timezone"])
+
+    def today(self) -> dt.date:
+        return dt.datetime.now(self.timezone).date()
+
+
+def load(root: str | Path = "policies") -> Policy:
+    """Read and check every file under root; raise ConfigError listing all problems."""
+    root = Path(root)
+    if not (root / "campus.yml").is_file():
+        raise ConfigError([f"{root}: not a policies folder (no campus.yml)"])
+    from .policy_check import Checker   # the meta-schema lives beside this module
+    checker = Checker(root)
+    campus = checker.campus(root / "campus.yml")
+    lists = {}
+    for path in sorted((root / "lists").glob("*.yml")) + sorted((root / "plans").glob("*.yml")):
+        ref = checker.ref_list(path)
+        if ref:
+            if ref.name in lists:
+                checker.problem(path, (), f"list name '{ref.name}' is also used by {lists[ref.name].path}")
+            lists[ref.name] = ref
+    sheets = {}
+    for path in sorted((root / "sheets").glob("*.yml")):
+        sheet = checker.sheet(path, lists, campus.get("thresholds", {}) if campus else {})
+        if sheet:
+            sheets[sheet.name] = sheet
+    if not sheets and not checker.problems:
+        checker.problem(root / "sheets", (), "no sheet schemas (*.yml) found")
+    if checker.problems:
+        raise ConfigError(checker.problems)
+    return Policy(root=root, campus=campus, lists=lists, sheets=sheets)
+
+
+def yaml_lines(text: str) -> dict[tuple, int]:
+    """Map each key path of a YAML document to its 1-based line, for messages."""
+    lines: dict[tuple, int] = {}
+
+    def walk(node, path):
+        lines[path] = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                walk(value, path + (key.value,))
+                lines[path + (key.value,)] = key.start_mark.line + 1
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                walk(item, path + (i,))
+
+    node = yaml.compose(text, Loader=yaml.SafeLoader)
+    if node is not None:
+        walk(node, ())
+    return lines
+
+
+def read_yaml(path: Path) -> tuple[object, dict]:
+    """safe_load a file; a syntax error becomes ConfigError with file:line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+        return yaml.safe_load(text), yaml_lines(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError([f"{where}: YAML syntax error: {getattr(exc, 'problem', exc)}"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+

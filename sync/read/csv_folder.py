@@ -1,0 +1,94 @@
+"""A folder of .csv files, one per sheet, as Excel or WPS saves them (UTF-8 with BOM, or GB18030).
+
+The fast path is Arrow's multi-threaded CSV parser with every column read as text. Files
+where Arrow's row count would drift from what a person sees (empty lines, rows with too
+many cells) take the stdlib csv path, which keeps every row number exact.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..errors import SourceError
+from .table import Column, RawTable, Workbook
+
+
+def read_folder(folder: Path) -> Workbook:
+    files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv" and not p.name.startswith("."))
+    if not files:
+        raise SourceError(f"{folder}: no .csv files in this folder / 文件夹中没有 .csv 文件")
+    return Workbook(source=str(folder), tables=[read_csv(path) for path in files])
+
+
+def read_csv(path: Path) -> RawTable:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror}") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    encoding = "utf-8"
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        encoding = "gb18030"    # Excel on Chinese Windows saves "CSV" in the ANSI code page
+    text_head = data[:65536].decode(encoding, errors="replace")
+    header = next(csv.reader(io.StringIO(text_head)), [])
+    if not header:
+        return RawTable(title=path.stem, source=str(path), header=[], columns=[], n_rows=0)
+    needs_exact_rows = b"\n\n" in data or b"\n\r\n" in data or b"\r\r" in data
+    table = None if needs_exact_rows else _read_arrow(path, data, encoding, header)
+    return table or _read_stdlib(path, data.decode(encoding, errors="replace"))
+
+
+def _read_arrow(path: Path, data: bytes, encoding: str, header: list[str]) -> RawTable | None:
+    names = [f"c{i}" for i in range(len(header))]
+    bad_rows = []
+
+    def on_invalid(row):
+        bad_rows.append(row)
+        return "skip"
+
+    try:
+        arrow = pacsv.read_csv(
+            pa.py_buffer(data),
+            read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
+                                           block_size=8 << 20),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, ValueError):
+        return None
+    if bad_rows:
+        return None      # short or long rows: let the exact path number and pad them
+    columns = [Column.from_arrow(arrow.column(n)) for n in names]
+    table = RawTable(title=path.stem, source=str(path), header=header, columns=columns, n_rows=arrow.num_rows)
+    if _has_multiline_cells(data, table.n_rows):
+        return None
+    return table
+
+
+def _has_multiline_cells(data: bytes, n_rows: int) -> bool:
+    """A quoted cell with a line break makes Arrow's row index differ from the record number we show."""
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    return lines - 1 != n_rows
+
+
+def _read_stdlib(path: Path, text: str) -> RawTable:
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    width = len(header)
+    ragged = []
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) > width and any(cell.strip() for cell in row[width:]):
+            ragged.append((number, ",".join(row)))
+        if len(row) > width:
+            del row[width:]
+    table = RawTable.from_rows(path.stem, str(path), [header] + rows[1:])
+    table.ragged = ragged
+    return table

@@ -1,0 +1,70 @@
+"""What every reader hands on: a tab as header texts and dictionary-encoded text columns.
+
+Cells stay text here (typing is the validator's job). A column keeps each distinct text
+once and an array of codes, one per row, so typing and most rules cost one call per
+distinct value instead of one per cell.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+
+
+@dataclass
+class Column:
+    uniques: list[str]          # distinct cell texts
+    codes: np.ndarray           # int32, one per data row, indexes uniques
+
+    @classmethod
+    def from_texts(cls, texts: list[str]) -> "Column":
+        return cls.from_arrow(pa.array(texts, type=pa.string()))
+
+    @classmethod
+    def from_arrow(cls, array) -> "Column":
+        if isinstance(array, pa.ChunkedArray):
+            array = array.combine_chunks()
+        encoded = array.dictionary_encode()
+        return cls(encoded.dictionary.to_pylist(), encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32))
+
+    @classmethod
+    def blank(cls, n_rows: int) -> "Column":
+        return cls([""], np.zeros(n_rows, dtype=np.int32))
+
+    def texts(self) -> list[str]:
+        uniques = self.uniques
+        return [uniques[c] for c in self.codes.tolist()]
+
+
+@dataclass
+class RawTable:
+    title: str                  # tab title or file stem, as found
+    source: str                 # the workbook, folder file or spreadsheet it came from
+    header: list[str]           # header texts as typed (row 1)
+    columns: list[Column]       # one per header position
+    n_rows: int                 # data rows below the header
+    row_numbers: np.ndarray | None = None   # user-visible row per data row; None means i + 2
+    ragged: list[tuple[int, str]] = field(default_factory=list)   # (row, text) of rows with extra cells
+
+    def row_number(self, i: int) -> int:
+        return int(self.row_numbers[i]) if self.row_numbers is not None else i + 2
+
+    @classmethod
+    def from_rows(cls, title: str, source: str, rows: list[list[str]]) -> "RawTable":
+        """Build from text rows (row 0 the header); short rows are padded, as spreadsheets drop trailing blanks."""
+        header = list(rows[0]) if rows else []
+        body = rows[1:]
+        width = max([len(header), *(len(r) for r in body)]) if rows else 0
+        header += [""] * (width - len(header))
+        padded = [r if len(r) == width else list(r) + [""] * (width - len(r)) for r in body]
+        columns = [Column.from_texts(list(col)) for col in zip(*padded)] if padded else \
+            [Column.blank(0) for _ in range(width)]
+        return cls(title=title, source=source, header=header, columns=columns, n_rows=len(body))
+
+
+@dataclass
+class Workbook:
+    source: str
+    tables: list[RawTable]
+    unavailable: list[str] = field(default_factory=list)   # sources that could not be read (Google)

@@ -1,0 +1,106 @@
+"""An .xlsx workbook, one tab per sheet, read with calamine (Rust) for speed.
+
+calamine hands error cells (#REF!, #DIV/0!, ...) over as empty strings, which would turn a
+broken formula into a silent blank; they are found again in the sheet's XML (cells with
+t="e") and put back as their error text so the validator can point at them.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zipfile
+from pathlib import Path, PurePosixPath
+
+from python_calamine import CalamineError, CalamineWorkbook
+
+from ..errors import SourceError
+from .table import RawTable, Workbook
+
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>')
+
+
+def read_workbook(path: Path) -> Workbook:
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+    except (CalamineError, OSError, ValueError) as exc:
+        raise SourceError(f"{path}: not a readable workbook / 无法读取工作簿: {exc}") from None
+    errors = _error_cells(path) if path.suffix.lower() in (".xlsx", ".xlsm") else {}
+    tables = []
+    for name in book.sheet_names:
+        try:
+            rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        except (CalamineError, ValueError) as exc:
+            raise SourceError(f"{path}: tab {name!r} cannot be read: {exc}") from None
+        text_rows = [[_text(v) for v in row] for row in rows]
+        for (row, col), value in errors.get(name, {}).items():
+            if row < len(text_rows) and col < len(text_rows[row]):
+                text_rows[row][col] = value
+        while text_rows and not any(text_rows[-1]):
+            text_rows.pop()
+        tables.append(RawTable.from_rows(name, f"{path}", text_rows))
+    return Workbook(source=str(path), tables=tables)
+
+
+def _text(value) -> str:
+    """A cell as the text a person typed, near enough: 7.0 -> "7", a date cell -> 2020-02-11."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        seconds = int(round(value.total_seconds()))
+        return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return "" if value is None else str(value)
+
+
+def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
+    """{tab name: {(row index, column index): '#REF!'}} for every error cell of the workbook."""
+    found: dict[str, dict] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for name, member in _sheet_members(archive).items():
+                data = archive.read(member)
+                if b't="e"' not in data:
+                    continue
+                cells = found.setdefault(name, {})
+                for letters, row, value in _ERROR_CELL.findall(data):
+                    cells[(int(row) - 1, _column_index(letters.decode()))] = value.decode()
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return {}
+    return found
+
+
+def _sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    workbook = archive.read("xl/workbook.xml").decode("utf-8")
+    rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = dict(re.findall(r'<Relationship[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+    targets.update({rid: t for t, rid in re.findall(r'<Relationship[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"', rels)})
+    members = {}
+    for tag in re.findall(r"<sheet [^>]*>", workbook):
+        name = re.search(r'name="([^"]*)"', tag)
+        rid = re.search(r'r:id="([^"]*)"', tag)
+        if name and rid and rid.group(1) in targets:
+            target = targets[rid.group(1)]
+            member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
+            members[_unescape(name.group(1))] = member
+    return members
+
+
+def _unescape(text: str) -> str:
+    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+            .replace("&apos;", "'").replace("&amp;", "&"))
+
+
+def _column_index(letters: str) -> int:
+    index = 0
+    for ch in letters:
+        index = index * 26 + ord(ch) - 64
+    return index - 1

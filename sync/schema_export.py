@@ -1,0 +1,74 @@
+"""Export the sheet schemas as standard Table Schema JSON, so any Table Schema tool
+(frictionless among them) can check the same CSV files.
+
+What plain Table Schema cannot say (rules across fields and rows, forgiving parsing of
+2020年2月11日 or 36.5℃) stays ours; references and enums become enum constraints listing
+every accepted spelling. Field names are the headers as typed (Chinese by default).
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import policy as policy_mod
+
+TRUE_VALUES = ["是", "有", "Y", "y", "yes", "Yes", "YES", "true", "True", "TRUE", "1", "✓", "√"]
+FALSE_VALUES = ["否", "无", "N", "n", "no", "No", "NO", "false", "False", "FALSE", "0", "✗", "×"]
+TYPES = {"string": "string", "enum": "string", "integer": "integer", "number": "number",
+         "boolean": "boolean", "date": "date", "time": "time", "datetime": "datetime"}
+
+
+def table_schema(sheet: policy_mod.Sheet, policy: policy_mod.Policy, headers: str = "zh") -> dict:
+    def label(f):
+        return f.name if headers == "id" else f.title[headers]
+
+    fields = []
+    for f in sheet.fields:
+        out = {"name": label(f), "title": f"{f.title['zh']} / {f.title['en']}", "type": TYPES[f.type],
+               "x-id": f.name}
+        if f.pii:
+            out["x-pii"] = True
+        if f.type in ("date", "time", "datetime"):
+            out["format"] = "any"
+        if f.type == "number":
+            out["bareNumber"] = False
+        if f.type == "boolean":
+            out["trueValues"], out["falseValues"] = TRUE_VALUES, FALSE_VALUES
+        constraints = {}
+        if f.required:
+            constraints["required"] = True
+        if f.unique:
+            constraints["unique"] = True
+        if f.minimum is not None:
+            constraints["minimum"] = f.minimum
+        if f.maximum is not None:
+            constraints["maximum"] = f.maximum
+        if f.pattern:
+            constraints["pattern"] = f.pattern
+        spellings = [[v["id"], v["zh"], v["en"]] for v in f.values]
+        if f.reference:
+            spellings = [[i["id"], i["zh"], i["en"], *(i.get("aliases") or [])]
+                         for i in policy.lists[f.reference].items]
+        if spellings:
+            constraints["enum"] = sorted({str(s) for group in spellings for s in group})
+        if constraints:
+            out["constraints"] = constraints
+        fields.append(out)
+    schema = {"name": sheet.name, "title": f"{sheet.title['zh']} / {sheet.title['en']}", "fields": fields,
+              "missingValues": [""] + sheet.missing_values}
+    if sheet.primary_key:
+        schema["primaryKey"] = [label(sheet.field(k)) for k in sheet.primary_key]
+    return schema
+
+
+def export(policies: str | Path, directory: str | Path, headers: str = "zh") -> list[Path]:
+    policy = policy_mod.load(policies)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, sheet in sorted(policy.sheets.items()):
+        path = directory / f"{name}.schema.json"
+        body = json.dumps(table_schema(sheet, policy, headers), ensure_ascii=False, indent=2, sort_keys=True)
+        path.write_text(body + "\n", encoding="utf-8")
+        written.append(path)
+    return written

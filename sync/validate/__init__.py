@@ -1,0 +1,113 @@
+"""Validate stage: text tables + policies -> typed tables and a list of issues.
+
+Order: find tabs and columns, type every cell, unique keys, row rules, then checks across
+rows. Each step sees only the rows the steps before it left valid.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .. import issues as iss
+from ..policy import Policy
+from ..read.table import Workbook
+from . import parse
+from .cells import cell_issues, type_column
+from .checks import CHECKS
+from .headers import match_columns, match_sheets
+from .rules import apply_rules, check_keys
+from .table import Table
+
+
+@dataclass
+class Result:
+    source: str
+    as_of: dt.date
+    tables: dict[str, Table]
+    issues: list[iss.Issue]
+    missing: list[str] = field(default_factory=list)         # sheets with no tab
+    unavailable: list[str] = field(default_factory=list)     # sources that could not be read
+
+    @property
+    def errors(self) -> list[iss.Issue]:
+        return [i for i in self.issues if i.severity == iss.ERROR]
+
+
+@dataclass
+class _Context:
+    policy: Policy
+    as_of: dt.date
+
+
+def validate(workbook: Workbook, policy: Policy, as_of: dt.date | None = None) -> Result:
+    as_of = as_of or policy.today()
+    found, problems = match_sheets(workbook, policy)
+    tables = {}
+    for name, raw in found.items():
+        table, table_problems = _validate_table(raw, policy, as_of)
+        problems += table_problems
+        if table is not None:
+            tables[name] = table
+    missing = [name for name in policy.sheets if name not in found]
+    return Result(source=workbook.source, as_of=as_of, tables=tables, issues=sorted(problems, key=iss.sort_key),
+                  missing=missing, unavailable=list(workbook.unavailable))
+
+
+def _validate_table(raw, policy: Policy, as_of: dt.date):
+    sheet = policy.sheets[_sheet_name(raw, policy)]
+    if not raw.header or all(parse.is_blank(h) for h in raw.header):
+        return None, [iss.make("empty-sheet", sheet.name, source=raw.source, tab=raw.title)]
+    positions, problems = match_columns(raw, sheet)
+    n = raw.n_rows
+    live = np.zeros(n, dtype=bool)       # a row is live when any of its cells holds something
+    for column in raw.columns:
+        filled = np.array([not parse.is_blank(t) for t in column.uniques], dtype=bool)
+        if len(filled):
+            live |= filled[column.codes]
+    invalid = np.zeros(n, dtype=bool)
+    columns = {}
+    missing_values = set(sheet.missing_values)
+    for f in sheet.fields:
+        index = positions.get(f.name)
+        column = raw.columns[index] if index is not None else None
+        typed, verdicts = type_column(f, column, index, raw.header[index] if index is not None else None,
+                                      n, policy, missing_values)
+        if index is None:
+            typed.error[:] = False      # reported once as missing-column, not on every row
+        else:
+            problems += cell_issues(typed, verdicts, live, sheet.name, raw.title, raw.source, raw.row_number)
+            invalid |= typed.row_error() & live
+        columns[f.name] = typed
+    for number, text in raw.ragged:
+        problems.append(iss.make("ragged-row", sheet.name, row=number, value=text, source=raw.source, tab=raw.title))
+        invalid[number - 2] = True
+    table = Table(sheet=sheet, raw=raw, columns=columns, live=live, invalid=invalid)
+    problems += check_keys(table)
+    rule_issues = apply_rules(table, sheet.rules, policy.thresholds, float(as_of.toordinal()))
+    _invalidate(table, rule_issues)
+    problems += rule_issues
+    ctx = _Context(policy=policy, as_of=as_of)
+    for spec in sheet.checks:
+        params = {k: v for k, v in spec.items() if k not in ("check", "severity")}
+        found = CHECKS[spec["check"]].run(table, params, ctx)
+        if "severity" in spec:
+            found = [iss.Issue(**{**i.to_dict(), "severity": spec["severity"]}) for i in found]
+        _invalidate(table, found)
+        problems += found
+    return table, problems
+
+
+def _invalidate(table: Table, found: list[iss.Issue]) -> None:
+    for issue in found:
+        if issue.severity == iss.ERROR and issue.row:
+            table.invalid[issue.row - 2] = True
+
+
+def _sheet_name(raw, policy: Policy) -> str:
+    from ..policy import fold
+    for sheet in policy.sheets.values():
+        if fold(raw.title) in {fold(sheet.name), fold(sheet.title.get("zh", "")), fold(sheet.title.get("en", ""))}:
+            return sheet.name
+    raise KeyError(raw.title)

@@ -1,0 +1,156 @@
+"""Type every cell of a column and check its own constraints, once per distinct text.
+
+A column's distinct texts are parsed and checked one by one; the verdicts then spread to
+every row through the column's codes with numpy. A typed column keeps, per distinct text,
+its value, a number for the rule engine (days for dates, 1/0 for booleans) and whether it
+is an error.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import issues as iss
+from ..policy import Field, Policy, fold
+from ..read.table import Column
+from . import parse
+
+PARSERS = {
+    "string": parse.parse_string, "enum": parse.parse_string, "integer": parse.parse_integer,
+    "number": parse.parse_number, "boolean": parse.parse_boolean, "date": parse.parse_date,
+    "time": parse.parse_time, "datetime": parse.parse_datetime,
+}
+
+
+@dataclass
+class TypedColumn:
+    field: Field
+    index: int | None           # position in the tab; None when the column is absent
+    header: str | None          # as typed
+    codes: np.ndarray           # per row
+    texts: list[str]            # per distinct text
+    values: list                # per distinct text: typed value, None when blank or unusable
+    num: np.ndarray             # per distinct text: float for the rule engine, NaN when none
+    error: np.ndarray           # per distinct text: an error that makes the row invalid
+
+    def row_values(self) -> list:
+        values = self.values
+        return [values[c] for c in self.codes.tolist()]
+
+    def row_num(self) -> np.ndarray:
+        return self.num[self.codes]
+
+    def row_error(self) -> np.ndarray:
+        return self.error[self.codes]
+
+
+def as_number(value) -> float:
+    """The rule engine compares everything as floats: dates in days, times as a fraction of a day."""
+    if value is None or isinstance(value, str):
+        return math.nan
+    if isinstance(value, bool):
+        return 1.0 if value else 0.0
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return value.toordinal() + (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    if isinstance(value, dt.date):
+        return float(value.toordinal())
+    if isinstance(value, dt.time):
+        return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+    return math.nan
+
+
+class _Typist:
+    """Reads one distinct text of one field: (value, issue code or None, template values)."""
+
+    def __init__(self, field: Field, policy: Policy, missing_values: set[str]):
+        self.field = field
+        self.parse = PARSERS[field.type]
+        self.missing = missing_values
+        self.labels = {fold(label): v["id"] for v in field.values for label in (v["id"], v["zh"], v["en"])}
+        self.ref = policy.lists.get(field.reference) if field.reference else None
+        self.pattern = re.compile(field.pattern) if field.pattern else None
+        default = field.default
+        if isinstance(default, dict):
+            default = policy.thresholds.get(default["threshold"])
+        self.default = default
+
+    def __call__(self, text: str):
+        f = self.field
+        if parse.is_blank(text) or text.strip() in self.missing:
+            if f.required:
+                return None, "missing-value", {}
+            return self.default, None, {}
+        stripped = parse.normalize(text)
+        if stripped.upper() in parse.SPREADSHEET_ERRORS:
+            return None, "spreadsheet-error", {}
+        try:
+            value = self.parse(text)
+        except parse.ParseError as exc:
+            return None, "type-error", {"expected_zh": exc.expected_zh, "expected_en": exc.expected_en}
+        if self.labels:
+            key = self.labels.get(fold(value))
+            if key is None:
+                choices = ", ".join(f"{v['zh']}/{v['en']}" for v in f.values)
+                return None, "not-in-list", {"expected": choices}
+            value = key
+        if self.ref is not None:
+            key = self.ref.find(value)
+            if key is None:
+                return None, "unknown-reference", {"expected_zh": self.ref.title.get("zh", self.ref.name),
+                                                   "expected_en": self.ref.title.get("en", self.ref.name)}
+            value = key
+        if self.pattern is not None and not self.pattern.fullmatch(value):
+            return None, "pattern-mismatch", {"expected": self.pattern.pattern}
+        return self._range(value)
+
+    def _range(self, value):
+        low, high = self.field.minimum, self.field.maximum
+        if not isinstance(value, (int, float)) or ((low is None or value >= low) and (high is None or value <= high)):
+            return value, None, {}
+        if self.field.decimal_slip and low is not None and high is not None:
+            for factor in (10, 100, 0.1, 0.01):
+                guess = round(value / factor, 4)
+                if low <= guess <= high:
+                    return None, "decimal-slip", {"expected": f"{guess:g}"}
+        bounds = f"{'' if low is None else f'{low:g}'}–{'' if high is None else f'{high:g}'}"
+        return None, "out-of-range", {"expected": bounds}
+
+
+def type_column(field: Field, column: Column | None, index: int | None, header: str | None,
+                n_rows: int, policy: Policy, missing_values: set[str]):
+    """Type one column. Returns the TypedColumn and, per distinct text, its issue (code, extras) or None."""
+    column = column or Column.blank(n_rows)
+    typist = _Typist(field, policy, missing_values)
+    verdicts = [typist(text) for text in column.uniques]
+    values = [v for v, _, _ in verdicts]
+    num = np.array([as_number(v) for v in values], dtype=np.float64) if values else np.zeros(0)
+    problems = [(code, extra) if code else None for _, code, extra in verdicts]
+    error = np.array([p is not None and iss.CATALOGUE[p[0]][0] == iss.ERROR for p in problems], dtype=bool)
+    typed = TypedColumn(field=field, index=index, header=header, codes=column.codes, texts=column.uniques,
+                        values=values, num=num, error=error)
+    return typed, problems
+
+
+def cell_issues(typed: TypedColumn, problems: list, live: np.ndarray, sheet: str, tab: str, source: str,
+                row_number) -> list[iss.Issue]:
+    """One issue per live row whose text has a problem."""
+    flagged = np.array([p is not None for p in problems], dtype=bool)
+    if not flagged.any():
+        return []
+    rows = np.flatnonzero(flagged[typed.codes] & live)
+    letter = iss.column_letter(typed.index) if typed.index is not None else None
+    column = typed.header or typed.field.title["zh"]
+    out = []
+    for i in rows.tolist():
+        code, extra = problems[typed.codes[i]]
+        text = typed.texts[typed.codes[i]]
+        number = row_number(i)
+        out.append(iss.make(code, sheet, row=number, column=column, cell=f"{letter}{number}" if letter else None,
+                            value=text, field=typed.field.name, source=source, tab=tab, **extra))
+    return out

@@ -1,0 +1,69 @@
+"""Find each sheet's tab and each field's column, forgiving as people type headers.
+
+A tab matches by the sheet's id or its Chinese or English title; a column by its Chinese or
+English header (or an alias). Surrounding spaces, full-width brackets and case do not matter.
+"""
+from __future__ import annotations
+
+from .. import issues as iss
+from ..policy import Policy, Sheet, fold
+from ..read.table import RawTable, Workbook
+from . import parse
+
+
+def match_sheets(workbook: Workbook, policy: Policy) -> tuple[dict[str, RawTable], list[iss.Issue]]:
+    names = {}
+    for sheet in policy.sheets.values():
+        for label in (sheet.name, sheet.title.get("zh"), sheet.title.get("en")):
+            if label:
+                names[fold(label)] = sheet.name
+    found: dict[str, RawTable] = {}
+    problems = []
+    for table in workbook.tables:
+        sheet = names.get(fold(table.title))
+        if sheet is None:
+            problems.append(iss.make("unknown-sheet", table.title, source=table.source, tab=table.title))
+        elif sheet in found:
+            problems.append(iss.make("duplicate-sheet", sheet, source=table.source, tab=table.title,
+                                     value=found[sheet].title))
+        else:
+            found[sheet] = table
+    for sheet in policy.sheets.values():
+        if sheet.name not in found:
+            problems.append(iss.make("missing-sheet", sheet.name, sheet_title=f"{sheet.title['zh']} / "
+                                     f"{sheet.title['en']}", source=workbook.source))
+    return found, problems
+
+
+def match_columns(table: RawTable, sheet: Sheet) -> tuple[dict[str, int], list[iss.Issue]]:
+    """{field name: column index} and the header problems of one tab."""
+    lookup = {}
+    for f in sheet.fields:
+        for header in f.headers():
+            lookup[fold(header)] = f.name
+    where = {"sheet": sheet.name, "source": table.source, "tab": table.title, "row": 1}
+    columns: dict[str, int] = {}
+    problems = []
+    for index, header in enumerate(table.header):
+        cell = f"{iss.column_letter(index)}1"
+        if parse.is_blank(header):
+            if _has_data(table, index):
+                problems.append(iss.make("blank-header", cell=cell, **where))
+            continue
+        name = lookup.get(fold(header))
+        if name is None:
+            problems.append(iss.make("unknown-column", column=header, cell=cell, value=header, **where))
+        elif name in columns:
+            problems.append(iss.make("duplicate-header", column=header, cell=cell, value=header, field=name, **where))
+        else:
+            columns[name] = index
+    for f in sheet.fields:
+        if f.required and f.name not in columns:
+            problems.append(iss.make("missing-column", sheet.name, source=table.source, tab=table.title,
+                                     field=f.name, expected=f"{f.title['zh']} / {f.title['en']}"))
+    return columns, problems
+
+
+def _has_data(table: RawTable, index: int) -> bool:
+    column = table.columns[index]
+    return any(not parse.is_blank(text) for text in column.uniques)

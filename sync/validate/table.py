@@ -1,0 +1,55 @@
+"""A validated sheet: typed columns, which rows are blank, which rows carry an error."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .. import issues as iss
+from ..policy import Sheet
+from ..read.table import RawTable
+from .cells import TypedColumn
+
+
+@dataclass
+class Table:
+    sheet: Sheet
+    raw: RawTable
+    columns: dict[str, TypedColumn]     # every field of the schema, present or not
+    live: np.ndarray                    # per row: not a blank row
+    invalid: np.ndarray                 # per row: an error was found in it
+
+    @property
+    def n_rows(self) -> int:
+        return self.raw.n_rows
+
+    def row_number(self, i: int) -> int:
+        return self.raw.row_number(i)
+
+    def text(self, name: str, i: int) -> str:
+        column = self.columns[name]
+        return column.texts[column.codes[i]]
+
+    def issue(self, code: str, name: str, i: int, **extra) -> iss.Issue:
+        """An issue at field `name` of row i, with its A1 cell and the text as typed."""
+        column = self.columns[name]
+        number = self.row_number(i)
+        cell = f"{iss.column_letter(column.index)}{number}" if column.index is not None else None
+        return iss.make(code, self.sheet.name, row=number, column=column.header or column.field.title["zh"],
+                        cell=cell, value=self.text(name, i), field=name, source=self.raw.source,
+                        tab=self.raw.title, **extra)
+
+    def valid_rows(self) -> np.ndarray:
+        return np.flatnonzero(self.live & ~self.invalid)
+
+    def records(self, valid_only: bool = True) -> list[dict]:
+        """Rows as {field: typed value}, with "_row" the row number a person sees."""
+        index = self.valid_rows() if valid_only else np.flatnonzero(self.live)
+        names = list(self.columns)
+        per_field = [self.columns[n].row_values() for n in names]
+        out = []
+        for i in index.tolist():
+            record = {n: values[i] for n, values in zip(names, per_field)}
+            record["_row"] = self.row_number(i)
+            out.append(record)
+        return out
