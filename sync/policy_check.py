@@ -191,7 +191,7 @@ class Checker:
             ok = False
         if kind not in TYPES:
             self.problem(path, keys + ("type",), f"expected one of {', '.join(TYPES)}; got {kind!r}")
-            ok = False
+            kind = "string"     # keep the field's name known, so rules that use it raise no echo
         self._bilingual(path, keys + ("title",), data.get("title"))
         self._bilingual(path, keys + ("description",), data.get("description"), required=False)
         constraints = data.get("constraints") or {}
@@ -219,7 +219,7 @@ class Checker:
         for i, value in enumerate(values):
             if not (isinstance(value, dict) and {"id", "zh", "en"} <= set(value)):
                 self.problem(path, keys + ("values", i), f"expected {{id: ..., zh: ..., en: ...}}; got {value!r}")
-                ok = False
+                values = []
         default = data.get("default")
         if isinstance(default, dict) and default.get("threshold") not in thresholds:
             self.problem(path, keys + ("default",), f"unknown threshold {default.get('threshold')!r}")

@@ -236,3 +236,14 @@ def test_a_thousand_bad_cells_give_issues_not_tracebacks(sheets, check):
     rule_codes = {r.code for s in load(POLICIES).sheets.values() for r in s.rules}
     assert {i.code for i in result.issues} <= set(iss.CATALOGUE) | rule_codes
     assert all(i.row and i.cell for i in result.issues if i.code in ("type-error", "out-of-range"))
+
+
+def test_title_rows_above_the_header_keep_row_numbers(sheets, check):
+    daily = sheets["单位日报"]
+    daily[2][6] = "abc"                                  # becomes row 5 below the title rows
+    daily.insert(0, ["英语学院疫情防控日报"] + [""] * 11)
+    daily.insert(1, [""] * 12)
+    for kind in ("csv", "xlsx"):
+        result = check(sheets, kind)
+        assert found(result) == {("type-error", "unit_daily", "G5")}, kind
+        assert [r["_row"] for r in result.tables["unit_daily"].records()] == [4, 6]

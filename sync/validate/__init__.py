@@ -16,7 +16,7 @@ from ..read.table import Workbook
 from . import parse
 from .cells import cell_issues, type_column
 from .checks import CHECKS
-from .headers import match_columns, match_sheets
+from .headers import locate_header, match_columns, match_sheets
 from .rules import apply_rules, check_keys
 from .table import Table
 
@@ -59,6 +59,7 @@ def _validate_table(raw, policy: Policy, as_of: dt.date):
     sheet = policy.sheets[_sheet_name(raw, policy)]
     if not raw.header or all(parse.is_blank(h) for h in raw.header):
         return None, [iss.make("empty-sheet", sheet.name, source=raw.source, tab=raw.title)]
+    raw = locate_header(raw, sheet)
     positions, problems = match_columns(raw, sheet)
     n = raw.n_rows
     live = np.zeros(n, dtype=bool)       # a row is live when any of its cells holds something
@@ -82,7 +83,7 @@ def _validate_table(raw, policy: Policy, as_of: dt.date):
         columns[f.name] = typed
     for number, text in raw.ragged:
         problems.append(iss.make("ragged-row", sheet.name, row=number, value=text, source=raw.source, tab=raw.title))
-        invalid[number - 2] = True
+        invalid[_index_of_row(raw, number)] = True
     table = Table(sheet=sheet, raw=raw, columns=columns, live=live, invalid=invalid)
     problems += check_keys(table)
     rule_issues = apply_rules(table, sheet.rules, policy.thresholds, float(as_of.toordinal()))
@@ -99,10 +100,16 @@ def _validate_table(raw, policy: Policy, as_of: dt.date):
     return table, problems
 
 
+def _index_of_row(raw, number: int) -> int:
+    if raw.row_numbers is None:
+        return number - 2
+    return int(np.searchsorted(raw.row_numbers, number))
+
+
 def _invalidate(table: Table, found: list[iss.Issue]) -> None:
     for issue in found:
         if issue.severity == iss.ERROR and issue.row:
-            table.invalid[issue.row - 2] = True
+            table.invalid[_index_of_row(table.raw, issue.row)] = True
 
 
 def _sheet_name(raw, policy: Policy) -> str:

@@ -5,10 +5,14 @@ English header (or an alias). Surrounding spaces, full-width brackets and case d
 """
 from __future__ import annotations
 
+import numpy as np
+
 from .. import issues as iss
 from ..policy import Policy, Sheet, fold
-from ..read.table import RawTable, Workbook
+from ..read.table import Column, RawTable, Workbook
 from . import parse
+
+TITLE_ROWS = 5      # how far down a header may sit below title rows such as "英语学院疫情日报"
 
 
 def match_sheets(workbook: Workbook, policy: Policy) -> tuple[dict[str, RawTable], list[iss.Issue]]:
@@ -35,17 +39,38 @@ def match_sheets(workbook: Workbook, policy: Policy) -> tuple[dict[str, RawTable
     return found, problems
 
 
+def locate_header(table: RawTable, sheet: Sheet) -> RawTable:
+    """The header is row 1, unless row 1 names no field and a row just below it names two or more:
+    departments like to put a title above the table. Row numbers stay as the user sees them."""
+    known = {fold(h) for f in sheet.fields for h in f.headers()}
+
+    def hits(cells):
+        return sum(fold(c) in known for c in cells if not parse.is_blank(c))
+
+    if hits(table.header) or not table.columns:
+        return table
+    for k in range(min(TITLE_ROWS, table.n_rows)):
+        cells = [c.uniques[c.codes[k]] for c in table.columns]
+        if hits(cells) >= 2:
+            numbers = np.array([table.row_number(i) for i in range(k + 1, table.n_rows)], dtype=np.int64)
+            columns = [Column(c.uniques, c.codes[k + 1:]) for c in table.columns]
+            return RawTable(title=table.title, source=table.source, header=cells, columns=columns,
+                            n_rows=table.n_rows - k - 1, row_numbers=numbers, ragged=table.ragged)
+    return table
+
+
 def match_columns(table: RawTable, sheet: Sheet) -> tuple[dict[str, int], list[iss.Issue]]:
     """{field name: column index} and the header problems of one tab."""
     lookup = {}
     for f in sheet.fields:
         for header in f.headers():
             lookup[fold(header)] = f.name
-    where = {"sheet": sheet.name, "source": table.source, "tab": table.title, "row": 1}
+    header_row = table.row_number(0) - 1 if table.n_rows else 1
+    where = {"sheet": sheet.name, "source": table.source, "tab": table.title, "row": header_row}
     columns: dict[str, int] = {}
     problems = []
     for index, header in enumerate(table.header):
-        cell = f"{iss.column_letter(index)}1"
+        cell = f"{iss.column_letter(index)}{header_row}"
         if parse.is_blank(header):
             if _has_data(table, index):
                 problems.append(iss.make("blank-header", cell=cell, **where))
