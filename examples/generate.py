@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import yaml
 
+sys.dont_write_bytecode = True  # no __pycache__ left in examples/
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _fake  # noqa: E402
 import _mistakes  # noqa: E402
@@ -31,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHEET_ORDER = ("unit_daily", "student_roster", "staff_status", "isolation_log", "disinfection_log",
                "supplies", "gate_log", "duty_roster")
 DEMO_START, DEMO_DAYS = dt.date(2020, 2, 10), 14
+XLSX_ROWS = 1_048_575  # data rows an xlsx sheet can hold below its header
 DUTY_UNITS = ("security", "logistics", "clinic", "student_affairs", "international", "party_office")
 
 
@@ -68,8 +70,9 @@ def by_id(items) -> dict:
 
 
 class Ctx:
-    def __init__(self, pol, seed, start, days, demo, real_dates=True):
+    def __init__(self, pol, seed, start, days, demo, gate_per_day=65, scale_use=1.0, real_dates=True):
         self.pol, self.seed, self.demo, self.real_dates = pol, seed, demo, real_dates
+        self.gate_per_day, self.scale_use = gate_per_day, scale_use  # gate entries a day; supplies use factor
         self.dates = [start + dt.timedelta(days=i) for i in range(days)]
         self.units = [u for u in pol.lists["units"] if u.get("reports_daily", True)]
         self.threshold = pol.campus["thresholds"]
@@ -123,8 +126,8 @@ def build_world(ctx: Ctx, n_students: int, n_staff: int, n_isolated: int) -> Sim
     arrivals = [s for s in students if s.kind == "international" and not s.on_campus][:n_isolated]
     zones = lists["zones"]
     for k, s in enumerate(arrivals):
-        span = len(ctx.dates) + 9
-        start = first + dt.timedelta(days=(k * span) // max(1, len(arrivals)) - 9 + rng.randint(0, 1))
+        span = len(ctx.dates) + 6
+        start = first + dt.timedelta(days=(k * span) // max(1, len(arrivals)) - 10 + rng.randint(0, 1))
         start = min(start, last)
         zone = zones[k % len(zones)]
         s.isolation = SimpleNamespace(start=start, end=start + dt.timedelta(days=ctx.threshold["isolation_days"] - 1),
@@ -194,12 +197,9 @@ def gen_staff_status(ctx, w):
         }, staff=m)
 
 
-def no_jump(prev, value):
-    """Clean data never triggers count-jump: cap a rise at factor x previous or minimum - 1 more."""
-    if prev is None:
-        return value
-    t = ctx_threshold = THRESHOLDS
-    if value > t["jump_factor"] * prev and value - prev >= t["jump_minimum"]:
+def no_jump(prev, value, t):
+    """Clean data never triggers count-jump: cap a rise at factor x previous, or minimum - 1 more."""
+    if prev is not None and value > t["jump_factor"] * prev and value - prev >= t["jump_minimum"]:
         return max(t["jump_factor"] * prev, prev + t["jump_minimum"] - 1)
     return value
 
@@ -235,7 +235,7 @@ def gen_unit_daily(ctx, w):
                 if counts[key] > 3:
                     counts[key] += rng.randint(-2, 2)
             for key in counts:
-                counts[key] = no_jump(prev.get((uid, key)), counts[key])
+                counts[key] = no_jump(prev.get((uid, key)), counts[key], ctx.threshold)
                 prev[uid, key] = counts[key]
             zero = not any(counts[k] for k in ("fever", "suspected", "confirmed", "isolated"))
             r = rng.random()
@@ -298,14 +298,19 @@ def gen_disinfection_log(ctx, w):
         yield from (row for _, row in sorted(today, key=lambda t: t[0]))
 
 
+def round_to(value, scale) -> int:
+    """A whole quantity, round tens for items kept by the hundred."""
+    return int(round(value, -1 if scale >= 100 else 0))
+
+
 def gen_supplies(ctx, w):
     fake, rng = ctx.fake("supplies"), ctx.rng("supplies")
     items = ctx.pol.lists["supplies"]
     keepers = [m.name for m in w.staff if m.unit["id"] == "logistics"][:3] or [fake.name()]
     sources = ("purchase", "alumni", "partner", "confucius", "other_donation", "allocation")
-    stock = {i["id"]: int(round(i["min_stock"] * rng.uniform(2.0, 3.5), -1 if i["min_stock"] >= 100 else 0))
-             for i in items}
-    rate = {i["id"]: i["min_stock"] * ctx.scale_use * 0.12 for i in items}
+    scale = {i["id"]: i["min_stock"] * ctx.scale_use for i in items}  # a bigger campus keeps and uses more
+    stock = {i["id"]: round_to(scale[i["id"]] * rng.uniform(2.0, 3.5), i["min_stock"]) for i in items}
+    rate = {i["id"]: scale[i["id"]] * 0.12 for i in items}
 
     def row(d, item, direction, qty, source=None, donor=None):
         cells = {"date": fake.date(d, real=0.3), "item": fake.ref(item, en=0.04, ident=0.02),
@@ -320,11 +325,11 @@ def gen_supplies(ctx, w):
                 yield row(d, item, "count", stock[item["id"]])
         for item in items:
             iid = item["id"]
-            if stock[iid] < 1.6 * item["min_stock"] and rng.random() < 0.5 or rng.random() < 0.03:
-                source = rng.choices(sources, (45, 20, 10, 10, 10, 5))[0]
+            if stock[iid] < 1.6 * scale[iid] and rng.random() < 0.5 or rng.random() < 0.09:
+                source = rng.choices(sources, (35, 25, 12, 12, 10, 6))[0]
                 donor = rng.choice(_fake.DONORS[source]).format(year=rng.randint(1995, 2015), name=fake.name()) \
                     if source != "purchase" else None
-                qty = max(1, round(item["min_stock"] * rng.uniform(0.8, 2.5), -1 if item["min_stock"] >= 100 else 0))
+                qty = max(1, round_to(scale[iid] * rng.uniform(0.8, 2.5), item["min_stock"]))
                 stock[iid] += qty
                 yield row(d, item, "in", qty, source, donor)
         for item in items:
@@ -339,13 +344,15 @@ def gen_supplies(ctx, w):
 def gen_gate_log(ctx, w):
     fake, rng = ctx.fake("gate_log"), ctx.rng("gate_log")
     gates = ctx.pol.lists["gates"]
-    people = {"student": w.on_campus or w.students[:1], "staff": [m for m in w.staff if m.city == CAMPUS_CITY] or w.staff}
-    kinds, weights = ("staff", "student", "delivery", "visitor"), (45, 20, 25, 10)
+    people = {"student": [s for s in w.on_campus if not s.isolation] or w.students[:1],  # not those in isolation
+              "staff": [m for m in w.staff if m.city == CAMPUS_CITY] or w.staff}
+    kinds = ["staff"] * 9 + ["student"] * 4 + ["delivery"] * 5 + ["visitor"] * 2  # weighted pools: fast to draw
+    gate_pool = [g for g, n in zip(gates, [5, 3, 2] + [1] * len(gates)) for _ in range(n)]
     fever_at = ctx.threshold["fever"]
     for d in ctx.dates:
         n = rng.randint(int(ctx.gate_per_day * 0.8), int(ctx.gate_per_day * 1.2))
         for minute in sorted(rng.randrange(6 * 60, 22 * 60) for _ in range(n)):
-            kind = rng.choices(kinds, weights)[0]
+            kind = rng.choice(kinds)
             if kind in people:
                 p = rng.choice(people[kind])
                 pid, name = p.sid, p.name
@@ -359,7 +366,7 @@ def gen_gate_log(ctx, w):
                 approved = True
             admitted = (approved is not False) and not (isinstance(temp, float) and temp >= fever_at)
             yield Row({"time": fake.datetime(d, minute // 60, minute % 60, real=0.15),
-                       "gate": fake.ref(rng.choices(gates, (5, 3, 2)[:len(gates)] + (1,) * (len(gates) - 3))[0]),
+                       "gate": fake.ref(rng.choice(gate_pool)),
                        "person_type": ctx.label("gate_log", "person_type", kind, rng, en=0.03),
                        "person_id": pid, "name": name, "temperature": temp,
                        "approved": None if approved is None else fake.boolean(approved),
@@ -384,12 +391,10 @@ def gen_duty_roster(ctx, w):
 GENERATORS = {"student_roster": gen_student_roster, "staff_status": gen_staff_status, "unit_daily": gen_unit_daily,
               "isolation_log": gen_isolation_log, "disinfection_log": gen_disinfection_log,
               "supplies": gen_supplies, "gate_log": gen_gate_log, "duty_roster": gen_duty_roster}
-THRESHOLDS = {}
 
 
 def build_sheets(ctx: Ctx, world) -> list:
     """[(name, schema, rows, extra headers, sheet-level marks)], rows a list (demo) or an iterator (bench)."""
-    THRESHOLDS.update(ctx.threshold)
     sheets = []
     for name, schema in ctx.pol.schemas.items():
         gen = GENERATORS.get(name)
@@ -407,8 +412,7 @@ def build_sheets(ctx: Ctx, world) -> list:
 def demo(args):
     pol = load_policies()
     ctx = Ctx(pol, args.seed, DEMO_START, DEMO_DAYS, demo=True)
-    ctx.gate_per_day, ctx.scale_use = 65, 1.0
-    world = build_world(ctx, n_students=600, n_staff=150, n_isolated=7)
+    world = build_world(ctx, n_students=600, n_staff=150, n_isolated=10)
     sheets = build_sheets(ctx, world)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -433,8 +437,10 @@ def bench(args):
             staff, isolated = max(20, students // 8), max(7, students // 500)
             factor = args.cells / estimate_cells(students, staff, isolated, gate, args.days)
             students, gate = max(50, round(students * factor)), max(10, round(gate * factor))
-    ctx = Ctx(pol, args.seed, dt.date.fromisoformat(args.start), args.days, demo=False)
-    ctx.gate_per_day, ctx.scale_use = gate, max(1.0, students / 600)
+    if args.format == "xlsx" and max(students, 1.2 * gate * args.days) > XLSX_ROWS:
+        raise SystemExit(f"the gate log or roster would pass the {XLSX_ROWS:,}-row limit of an xlsx sheet: use --format csv")
+    ctx = Ctx(pol, args.seed, dt.date.fromisoformat(args.start), args.days, demo=False,
+              gate_per_day=gate, scale_use=max(1.0, students / 600))
     began = time.perf_counter()
     world = build_world(ctx, students, max(20, students // 8), max(7, students // 500))
     sheets = build_sheets(ctx, world)
@@ -458,13 +464,14 @@ def main(argv=None):
     d = sub.add_parser("demo", help="the demo workbook with deliberate mistakes and its manifest")
     d.add_argument("--out", default=str(Path(__file__).resolve().parent), help="folder (default: examples/)")
     d.add_argument("--seed", type=int, default=1)
-    b = sub.add_parser("bench", help="large clean data for benchmarks")
-    b.add_argument("--out", required=True)
-    b.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    b = sub.add_parser("bench", help="large clean data for benchmarks",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    b.add_argument("--out", required=True, help="folder for <title>.csv files or bench.xlsx")
+    b.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="xlsx is written in constant_memory mode")
     b.add_argument("--students", type=int, default=20000)
     b.add_argument("--days", type=int, default=90)
     b.add_argument("--gate-per-day", type=int, default=3000)
-    b.add_argument("--start", default=DEMO_START.isoformat(), help="first date (default 2020-02-10)")
+    b.add_argument("--start", default=DEMO_START.isoformat(), help="first date")
     b.add_argument("--cells", type=int, help="scale students and gate entries to about this many cells in total")
     b.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)

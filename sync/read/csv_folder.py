@@ -31,18 +31,20 @@ def read_csv(path: Path) -> RawTable:
         raise SourceError(f"{path}: cannot read: {exc.strerror}") from None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    encoding = "utf-8"
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        encoding = "gb18030"    # Excel on Chinese Windows saves "CSV" in the ANSI code page
+    encoding = _encoding(data)
     text_head = data[:65536].decode(encoding, errors="replace")
     header = next(csv.reader(io.StringIO(text_head)), [])
     if not header:
         return RawTable(title=path.stem, source=str(path), header=[], columns=[], n_rows=0)
     needs_exact_rows = b"\n\n" in data or b"\n\r\n" in data or b"\r\r" in data
     table = None if needs_exact_rows else _read_arrow(path, data, encoding, header)
-    return table or _read_stdlib(path, data.decode(encoding, errors="replace"))
+    if table is None:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            text = data.decode("gb18030", errors="replace")
+        table = _read_stdlib(path, text)
+    return table
 
 
 def _read_arrow(path: Path, data: bytes, encoding: str, header: list[str]) -> RawTable | None:
@@ -53,13 +55,15 @@ def _read_arrow(path: Path, data: bytes, encoding: str, header: list[str]) -> Ra
         bad_rows.append(row)
         return "skip"
 
+    text = pa.dictionary(pa.int32(), pa.string())     # Arrow dictionary-encodes while it parses
     try:
         arrow = pacsv.read_csv(
             pa.py_buffer(data),
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
                                            block_size=8 << 20),
-            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
+            # Line breaks inside cells need quotes; without any quote the faster scan is exact.
+            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data, invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={n: text for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, ValueError):
@@ -71,6 +75,17 @@ def _read_arrow(path: Path, data: bytes, encoding: str, header: list[str]) -> Ra
     if _has_multiline_cells(data, table.n_rows):
         return None
     return table
+
+
+def _encoding(data: bytes) -> str:
+    """UTF-8 unless the bytes say otherwise: Excel on Chinese Windows saves "CSV" as GB18030."""
+    probe = data[:1 << 20]
+    try:
+        probe.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(probe) - 4:      # not just a character cut in half at the probe's end
+            return "gb18030"
+    return "utf-8"
 
 
 def _has_multiline_cells(data: bytes, n_rows: int) -> bool:

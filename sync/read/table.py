@@ -12,10 +12,20 @@ import numpy as np
 import pyarrow as pa
 
 
-@dataclass
 class Column:
-    uniques: list[str]          # distinct cell texts
-    codes: np.ndarray           # int32, one per data row, indexes uniques
+    """Distinct cell texts (an Arrow string array) and, per data row, the index of its text."""
+
+    def __init__(self, dictionary: pa.Array, codes: np.ndarray):
+        self.dictionary = dictionary
+        self.codes = codes
+        self._uniques: list[str] | None = None
+        self.prepared = None        # the validator's normalised view, kept so it is made once
+
+    @property
+    def uniques(self) -> list[str]:
+        if self._uniques is None:
+            self._uniques = self.dictionary.to_pylist()
+        return self._uniques
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "Column":
@@ -24,13 +34,20 @@ class Column:
     @classmethod
     def from_arrow(cls, array) -> "Column":
         if isinstance(array, pa.ChunkedArray):
-            array = array.combine_chunks()
-        encoded = array.dictionary_encode()
-        return cls(encoded.dictionary.to_pylist(), encoded.indices.to_numpy(zero_copy_only=False).astype(np.int32))
+            array = array.unify_dictionaries().combine_chunks() if pa.types.is_dictionary(array.type) \
+                else array.combine_chunks()
+        if not pa.types.is_dictionary(array.type):
+            array = array.dictionary_encode()
+        dictionary = array.dictionary.cast(pa.string())
+        return cls(dictionary, array.indices.to_numpy(zero_copy_only=False).astype(np.int32))
 
     @classmethod
     def blank(cls, n_rows: int) -> "Column":
-        return cls([""], np.zeros(n_rows, dtype=np.int32))
+        return cls(pa.array([""], type=pa.string()), np.zeros(n_rows, dtype=np.int32))
+
+    def rows(self, start: int) -> "Column":
+        """The same column without its first `start` rows."""
+        return Column(self.dictionary, self.codes[start:])
 
     def texts(self) -> list[str]:
         uniques = self.uniques

@@ -17,7 +17,7 @@ import numpy as np
 from .. import issues as iss
 from ..policy import Field, Policy, fold
 from ..read.table import Column
-from . import parse
+from . import fast, parse
 
 PARSERS = {
     "string": parse.parse_string, "enum": parse.parse_string, "integer": parse.parse_integer,
@@ -32,10 +32,14 @@ class TypedColumn:
     index: int | None           # position in the tab; None when the column is absent
     header: str | None          # as typed
     codes: np.ndarray           # per row
-    texts: list[str]            # per distinct text
+    column: Column              # the texts as typed
     values: list                # per distinct text: typed value, None when blank or unusable
     num: np.ndarray             # per distinct text: float for the rule engine, NaN when none
     error: np.ndarray           # per distinct text: an error that makes the row invalid
+
+    @property
+    def texts(self) -> list[str]:
+        return self.column.uniques
 
     def row_values(self) -> list:
         values = self.values
@@ -75,24 +79,33 @@ class _Typist:
         self.labels = {fold(label): v["id"] for v in field.values for label in (v["id"], v["zh"], v["en"])}
         self.ref = policy.lists.get(field.reference) if field.reference else None
         self.pattern = re.compile(field.pattern) if field.pattern else None
+        self.ranged = field.minimum is not None or field.maximum is not None
         default = field.default
         if isinstance(default, dict):
             default = policy.thresholds.get(default["threshold"])
         self.default = default
 
+    @property
+    def constrained(self) -> bool:
+        return bool(self.labels or self.ref or self.pattern or self.ranged)
+
+    def blank(self):
+        return (None, "missing-value", {}) if self.field.required else (self.default, None, {})
+
     def __call__(self, text: str):
-        f = self.field
+        """The whole way, for a text the fast path did not read."""
         if parse.is_blank(text) or text.strip() in self.missing:
-            if f.required:
-                return None, "missing-value", {}
-            return self.default, None, {}
-        stripped = parse.normalize(text)
-        if stripped.upper() in parse.SPREADSHEET_ERRORS:
+            return self.blank()
+        if parse.normalize(text).upper() in parse.SPREADSHEET_ERRORS:
             return None, "spreadsheet-error", {}
         try:
             value = self.parse(text)
         except parse.ParseError as exc:
             return None, "type-error", {"expected_zh": exc.expected_zh, "expected_en": exc.expected_en}
+        return self.constrain(value)
+
+    def constrain(self, value):
+        f = self.field
         if self.labels:
             key = self.labels.get(fold(value))
             if key is None:
@@ -127,20 +140,50 @@ def type_column(field: Field, column: Column | None, index: int | None, header: 
     """Type one column. Returns the TypedColumn and, per distinct text, its issue (code, extras) or None."""
     column = column or Column.blank(n_rows)
     typist = _Typist(field, policy, missing_values)
-    verdicts = [typist(text) for text in column.uniques]
-    values = [v for v, _, _ in verdicts]
-    num = np.array([as_number(v) for v in values], dtype=np.float64) if values else np.zeros(0)
-    problems = [(code, extra) if code else None for _, code, extra in verdicts]
+    norm, blank, sheet_error = fast.prepare(column)
+    values, num, ok = fast.read(field.type, norm)
+    num, ok = np.array(num, dtype=np.float64), ok & ~blank & ~sheet_error     # writable copies
+    problems: list = [None] * len(values)
+    texts = None
+    for k in np.flatnonzero(~ok).tolist():
+        texts = texts or column.uniques
+        value, code, extra = typist(texts[k])
+        values[k], num[k] = value, as_number(value)
+        problems[k] = (code, extra) if code else None
+    if typist.constrained:
+        for k in _to_constrain(typist, norm, num, ok).tolist():
+            value, code, extra = typist.constrain(values[k])
+            if value != values[k] or code:
+                values[k], num[k] = value, as_number(value)
+                problems[k] = (code, extra) if code else None
     error = np.array([p is not None and iss.CATALOGUE[p[0]][0] == iss.ERROR for p in problems], dtype=bool)
-    typed = TypedColumn(field=field, index=index, header=header, codes=column.codes, texts=column.uniques,
+    typed = TypedColumn(field=field, index=index, header=header, codes=column.codes, column=column,
                         values=values, num=num, error=error)
     return typed, problems
+
+
+def _to_constrain(typist: _Typist, norm, num: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """The fast-read texts that still need a look in Python: every one for lists and labels,
+    only suspects for patterns and ranges (RE2 and numpy have already cleared the rest)."""
+    if typist.labels or typist.ref:
+        return np.flatnonzero(ok)
+    suspect = np.zeros(len(ok), dtype=bool)
+    if typist.pattern is not None:
+        matched = fast.matches(norm, typist.pattern.pattern)
+        suspect |= ~matched if matched is not None else True
+    low, high = typist.field.minimum, typist.field.maximum
+    with np.errstate(invalid="ignore"):
+        if low is not None:
+            suspect |= num < low
+        if high is not None:
+            suspect |= num > high
+    return np.flatnonzero(ok & suspect)
 
 
 def cell_issues(typed: TypedColumn, problems: list, live: np.ndarray, sheet: str, tab: str, source: str,
                 row_number) -> list[iss.Issue]:
     """One issue per live row whose text has a problem."""
-    flagged = np.array([p is not None for p in problems], dtype=bool)
+    flagged = np.array([p is not None for p in problems], dtype=bool) if problems else np.zeros(0, dtype=bool)
     if not flagged.any():
         return []
     rows = np.flatnonzero(flagged[typed.codes] & live)

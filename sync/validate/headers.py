@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import issues as iss
 from ..policy import Policy, Sheet, fold
-from ..read.table import Column, RawTable, Workbook
+from ..read.table import RawTable, Workbook
 from . import parse
 
 TITLE_ROWS = 5      # how far down a header may sit below title rows such as "英语学院疫情日报"
@@ -53,7 +53,7 @@ def locate_header(table: RawTable, sheet: Sheet) -> RawTable:
         cells = [c.uniques[c.codes[k]] for c in table.columns]
         if hits(cells) >= 2:
             numbers = np.array([table.row_number(i) for i in range(k + 1, table.n_rows)], dtype=np.int64)
-            columns = [Column(c.uniques, c.codes[k + 1:]) for c in table.columns]
+            columns = [c.rows(k + 1) for c in table.columns]
             return RawTable(title=table.title, source=table.source, header=cells, columns=columns,
                             n_rows=table.n_rows - k - 1, row_numbers=numbers, ragged=table.ragged)
     return table
