@@ -46,10 +46,11 @@ class Table:
         """Rows as {field: typed value}, with "_row" the row number a person sees."""
         index = self.valid_rows() if valid_only else np.flatnonzero(self.live)
         names = list(self.columns)
-        per_field = [self.columns[n].row_values() for n in names]
-        out = []
-        for i in index.tolist():
-            record = {n: values[i] for n, values in zip(names, per_field)}
-            record["_row"] = self.row_number(i)
-            out.append(record)
-        return out
+        rows = index.tolist()
+        per_field = []
+        for name in names:
+            values = self.columns[name].values
+            per_field.append([values[c] for c in self.columns[name].codes[index].tolist()])
+        numbers = self.raw.row_numbers[index].tolist() if self.raw.row_numbers is not None else \
+            [i + 2 for i in rows]
+        return [dict(zip(names, cells), _row=number) for *cells, number in zip(*per_field, numbers)]
