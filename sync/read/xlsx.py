@@ -14,7 +14,7 @@ from pathlib import Path, PurePosixPath
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import SourceError
-from .table import RawTable, Workbook
+from .table import Column, RawTable, Workbook
 
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>')
 
@@ -31,14 +31,40 @@ def read_workbook(path: Path) -> Workbook:
             rows = book.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except (CalamineError, ValueError) as exc:
             raise SourceError(f"{path}: tab {name!r} cannot be read: {exc}") from None
-        text_rows = [[_text(v) for v in row] for row in rows]
         for (row, col), value in errors.get(name, {}).items():
-            if row < len(text_rows) and col < len(text_rows[row]):
-                text_rows[row][col] = value
-        while text_rows and not any(text_rows[-1]):
-            text_rows.pop()
-        tables.append(RawTable.from_rows(name, f"{path}", text_rows))
+            if row < len(rows) and col < len(rows[row]):
+                rows[row][col] = value
+        while rows and all(v == "" for v in rows[-1]):
+            rows.pop()
+        tables.append(_table(name, str(path), rows))
     return Workbook(source=str(path), tables=tables)
+
+
+def _table(name: str, source: str, rows: list[list]) -> RawTable:
+    """calamine's rows are rectangular: transpose once, then turn each column into text."""
+    if not rows:
+        return RawTable(title=name, source=source, header=[], columns=[], n_rows=0)
+    header, columns = [], []
+    for values in zip(*rows):
+        header.append(_text(values[0]))
+        columns.append(Column.from_texts(_texts(values[1:])))
+    return RawTable(title=name, source=source, header=header, columns=columns, n_rows=len(rows) - 1)
+
+
+def _texts(values) -> list[str]:
+    """Strings pass as they are; other values are converted once per distinct value and type."""
+    seen: dict = {}
+    out = []
+    for v in values:
+        if type(v) is str:
+            out.append(v)
+        else:
+            key = (type(v), v)
+            text = seen.get(key)
+            if text is None:
+                text = seen[key] = _text(v)
+            out.append(text)
+    return out
 
 
 def _text(value) -> str:
