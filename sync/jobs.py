@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import policy as policy_mod
@@ -13,3 +14,43 @@ def check(source: str | Path, policies: str | Path = "policies", as_of: dt.date 
     """Read a source and validate every cell against the policies."""
     policy = policy_mod.load(policies)
     return validate(read_source(source), policy, as_of)
+
+
+@dataclass
+class DayOutcome:
+    date: dt.date
+    status: str                 # complete | partial
+    reporting: dict | None      # the summary's reporting section (None: unit_daily unavailable)
+    errors: int
+    warnings: int
+    files: list[Path]
+
+
+@dataclass
+class RunOutcome:
+    result: Result
+    days: list[DayOutcome]
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.errors for d in self.days)
+
+
+def run(source: str | Path, policies: str | Path = "policies", days: list[dt.date] | None = None,
+        out: str | Path = "data", site: str | Path = "site") -> RunOutcome:
+    """Validate once (as of the last day), then write each day's summary, private detail, upward
+    report and page; then latest.json and the index. Days default to today in the campus time zone."""
+    from .publish.daily import Outputs
+    from .summarize import Digest
+    policy = policy_mod.load(policies)
+    days = sorted(set(days or [policy.today()]))
+    outputs = Outputs(out, site)
+    result = validate(read_source(source), policy, days[-1])
+    digest = Digest(result, policy)
+    outcomes = []
+    for day in days:
+        summary, files = outputs.write_day(digest, day)
+        outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
+                                   summary["issues"]["warnings"], files))
+    outputs.write_lists()
+    return RunOutcome(result, outcomes)

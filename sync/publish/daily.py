@@ -1,0 +1,64 @@
+"""Write everything a day produces, and the files that list the days.
+
+    <out>/summaries/<date>.json, <out>/summaries/latest.json    public, aggregates only
+    <out>/private/<date>.json                                   the office's detail (never published)
+    <out>/exports/<date>.csv, <date>.xlsx                       the upward report
+    <site>/reports/<date>.md, <site>/reports/index.md           pages, from the summaries alone
+
+Stale beats wrong: when a day's unit reports cannot be read, an export written by an
+earlier run for that day is deleted rather than left standing.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from ..errors import ConfigError
+from ..render import environment, render_index, render_report, to_csv, to_xlsx
+from ..summarize import Digest
+from .files import remove, stable_json, write_bytes, write_json, write_text
+
+
+class Outputs:
+    def __init__(self, out: str | Path = "data", site: str | Path = "site"):
+        self.out, self.site = Path(out), Path(site)
+        self.summaries, self.private = self.out / "summaries", self.out / "private"
+        self.exports, self.reports = self.out / "exports", self.site / "reports"
+        self._guard()
+        self.env = environment()
+
+    def _guard(self) -> None:
+        """The private folder must never sit where the site (or its build) would pick it up."""
+        private = self.private.resolve()
+        for public in (self.site.resolve(), Path("public").resolve()):
+            if private == public or public in private.parents:
+                raise ConfigError([f"{self.private}: private detail would be published under {public}; "
+                                   f"choose another --out / 内部明细不能放在公开目录中"])
+
+    def write_day(self, digest: Digest, day: dt.date) -> tuple[dict, list[Path]]:
+        name = day.isoformat()
+        # Through JSON and back, so that the page is exactly what a re-render from the file gives.
+        summary = json.loads(stable_json(digest.summary(day)))
+        written = [write_json(self.summaries / f"{name}.json", summary),
+                   write_json(self.private / f"{name}.json", digest.private(day), private=True),
+                   write_text(self.reports / f"{name}.md", render_report(summary, self.env))]
+        rows = digest.unit_rows(day)
+        if rows is None:
+            remove(self.exports / f"{name}.csv")
+            remove(self.exports / f"{name}.xlsx")
+        else:
+            written.append(write_bytes(self.exports / f"{name}.csv", to_csv(rows, digest.policy)))
+            written.append(write_bytes(self.exports / f"{name}.xlsx", to_xlsx(rows, digest.policy, day)))
+        return summary, written
+
+    def write_lists(self) -> list[Path]:
+        """latest.json (the newest day on file, whichever run wrote it) and the index of days."""
+        summaries = []
+        for path in sorted(self.summaries.glob("????-??-??.json")):
+            summaries.append(json.loads(path.read_text(encoding="utf-8")))
+        if not summaries:
+            return []
+        newest = max(summaries, key=lambda s: s["date"])
+        return [write_json(self.summaries / "latest.json", newest),
+                write_text(self.reports / "index.md", render_index(summaries, self.env))]

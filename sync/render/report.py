@@ -1,0 +1,75 @@
+"""The daily report and the index of days as Markdown, rendered with Jinja2 from summary JSON only,
+so that the site build can re-render every page from data/summaries.
+
+Everything a template prints goes through `md` (the finalize hook applies it to whatever a
+template forgot), because units, donors and tab titles were typed by people: <, >, & and the
+characters that make Markdown links, emphasis or table cells are written as HTML entities.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "site" / "templates"
+# & first, so that the entities written for the others are not escaped again.
+_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "[": "&#91;", "]": "&#93;", "`": "&#96;",
+            "*": "&#42;", "_": "&#95;", "\\": "&#92;", "#": "&#35;", "\r": " ", "\n": " "}
+
+
+class Escaped(str):
+    """Text already escaped for Markdown; finalize leaves it alone."""
+
+
+def md(value) -> Escaped:
+    if isinstance(value, Escaped):
+        return value
+    if value is None:
+        return Escaped("—")
+    if isinstance(value, bool):
+        return Escaped("是 yes" if value else "否 no")
+    return Escaped("".join(_ESCAPES.get(ch, ch) for ch in str(value)))
+
+
+def pct(value) -> Escaped:
+    return Escaped("—" if value is None else f"{value * 100:.1f}%")
+
+
+def cutoff(value) -> Escaped:
+    """2020-02-11T10:30:00+08:00 -> 2020-02-11 10:30 (UTC+08:00)."""
+    if not value:
+        return Escaped("—")
+    day, _, rest = str(value).partition("T")
+    return md(f"{day} {rest[:5]} (UTC{rest[8:]})" if rest else day)
+
+
+def label(names: dict, key) -> Escaped:
+    """zh and en name of an id from one of a summary's labels, or the id itself."""
+    found = (names or {}).get(key)
+    return md(f"{found['zh']} {found['en']}" if found else key)
+
+
+def ordered(counts: dict, names: dict) -> list[tuple]:
+    """(id, n) in the order the policies give (the labels' rank), then ids without a label."""
+    names = names or {}
+    known = sorted((k for k in counts if k in names), key=lambda k: names[k].get("rank", 0))
+    return [(k, counts[k]) for k in known] + sorted((k, v) for k, v in counts.items() if k not in names)
+
+
+def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=False,
+                             undefined=jinja2.StrictUndefined, finalize=md, keep_trailing_newline=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(md=md, pct=pct, cutoff=cutoff)
+    env.globals.update(label=label, ordered=ordered)
+    return env
+
+
+def render_report(summary: dict, env: jinja2.Environment | None = None) -> str:
+    return (env or environment()).get_template("report.md.j2").render(s=summary)
+
+
+def render_index(summaries: list[dict], env: jinja2.Environment | None = None) -> str:
+    """The index of days, newest first; each entry needs date, status and reporting."""
+    days = sorted(summaries, key=lambda s: s["date"], reverse=True)
+    return (env or environment()).get_template("reports_index.md.j2").render(days=days)

@@ -1,0 +1,124 @@
+"""unit_daily: who reported, on time or not, and the day's totals over the reports.
+
+A report is a valid row for (day, unit): a row with an error is not a report, a zero report
+is. On time means submitted_at, read as local campus time, is at or before the deadline of
+the report's day. A blank submitted_at is "time unknown": the unit has reported, but it is
+counted neither on time nor late (issue 6 will date such rows from the archive).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from ..policy import Policy
+from .scope import Scope
+
+SHEET = "unit_daily"
+
+
+def ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def unit_label(unit: dict) -> dict:
+    return {"id": unit["id"], "zh": unit["zh"], "en": unit["en"]}
+
+
+class Reporting:
+    def __init__(self, scope: Scope, policy: Policy):
+        self.scope, self.policy = scope, policy
+        self.available = SHEET in scope.tables
+        units = policy.lists["units"].items
+        self.units = {u["id"]: u for u in units}
+        self.expected = [u for u in units if u.get("reports_daily", True)]
+        hour, minute = map(int, str(policy.thresholds["report_deadline"]).split(":"))
+        self.deadline = dt.time(hour, minute)
+        self.counts = [f.name for f in policy.sheets[SHEET].fields if f.type == "integer"] \
+            if SHEET in policy.sheets else []
+        self.by_day = {day: {r["unit"]: r for r in rows} for day, rows in scope.records_by_day(SHEET).items()}
+        self.duty = defaultdict(lambda: defaultdict(list))      # day -> unit -> on duty
+        for day, rows in scope.records_by_day("duty_roster").items():
+            for r in rows:
+                self.duty[day][r["unit"]].append({"shift": r["shift"], "person": r["person"], "phone": r["phone"]})
+        self.dropped = defaultdict(list)        # (day ordinal, unit) -> row numbers of its invalid rows
+        if self.available:
+            table = scope.tables[SHEET]
+            units_per_row = table.columns["unit"].row_values()
+            days = scope.days[SHEET]
+            for i in (table.live & table.invalid).nonzero()[0].tolist():
+                self.dropped[(int(days[i]), units_per_row[i])].append(table.row_number(i))
+
+    def timing(self, day: dt.date, record: dict) -> str:
+        submitted = record.get("submitted_at")
+        if submitted is None:
+            return "time_unknown"
+        return "on_time" if submitted <= dt.datetime.combine(day, self.deadline) else "late"
+
+    def summary(self, day: dt.date) -> dict:
+        if not self.available:
+            return {"reporting": None, "units": None}
+        reports = self.by_day.get(day, {})
+        expected = self.expected
+        done = [reports[u["id"]] for u in expected if u["id"] in reports]
+        timing = [self.timing(day, r) for r in done]
+        reporting = {
+            "expected": len(expected),
+            "reported": len(done),
+            "zero_reports": sum(1 for r in done if r.get("zero_report")),
+            "on_time": timing.count("on_time"),
+            "late": timing.count("late"),
+            "time_unknown": timing.count("time_unknown"),
+            "missing": [unit_label(u) for u in expected if u["id"] not in reports],
+            "rate": ratio(len(done), len(expected)),
+            "on_time_rate": ratio(timing.count("on_time"), len(expected)),
+        }
+        # Totals cover every valid report of the day, a unit outside the daily list included.
+        totals = {name: sum(r[name] or 0 for r in reports.values()) for name in self.counts}
+        return {"reporting": reporting, "units": totals}
+
+    def cutoff(self, day: dt.date) -> str | None:
+        """The data cut-off: the latest submitted_at among the day's reports, with the campus offset."""
+        times = [r["submitted_at"] for r in self.by_day.get(day, {}).values() if r.get("submitted_at")]
+        if not times:
+            return None
+        return max(times).replace(tzinfo=self.policy.timezone).isoformat()
+
+    def private(self, day: dt.date) -> dict:
+        if not self.available:
+            return {"missing_units": None, "late_units": None}
+        reports = self.by_day.get(day, {})
+        day_issues = [i for i in self.scope.issues(day) if i.sheet == SHEET]
+        missing = []
+        for u in self.expected:
+            if u["id"] in reports:
+                continue
+            rows = set(self.dropped.get((day.toordinal(), u["id"]), []))
+            missing.append({**unit_label(u), "on_duty": self.duty.get(day, {}).get(u["id"], []),
+                            "rows_with_errors": sorted(rows),
+                            "reasons": [i.to_dict() for i in day_issues if i.row in rows]})
+        late = []
+        for u in self.expected:
+            record = reports.get(u["id"])
+            if record is not None and self.timing(day, record) != "on_time":
+                late.append({**unit_label(u), "row": record["_row"], "timing": self.timing(day, record),
+                             "submitted_at": record["submitted_at"].isoformat() if record["submitted_at"] else None})
+        return {"missing_units": missing, "late_units": late}
+
+    def unit_rows(self, day: dt.date) -> list[dict] | None:
+        """The upward report: every expected unit, a row each (missing ones marked), then other reporters."""
+        if not self.available:
+            return None
+        reports = self.by_day.get(day, {})
+        ids = [u["id"] for u in self.expected] + sorted(set(reports) - {u["id"] for u in self.expected})
+        rows = []
+        for uid in ids:
+            unit = self.units[uid]
+            record = reports.get(uid)
+            row = {**unit_label(unit), "reported": record is not None,
+                   "zero_report": bool(record.get("zero_report")) if record else None,
+                   "submitted_at": record["submitted_at"] if record else None,
+                   "timing": self.timing(day, record) if record else None}
+            row.update({name: (record[name] if record else None) for name in self.counts})
+            rows.append(row)
+        return rows
+

@@ -1,0 +1,156 @@
+"""`python -m sync run`: exit codes, what it writes where, stale outputs, and no personal data in public.
+
+Public here means everything outside data/private: the summaries, the pages and the upward
+exports (they go to the province, so they carry no personal data either).
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from python_calamine import CalamineWorkbook
+
+from conftest import BASELINE, POLICIES, ROOT, write_csv
+from sync import jobs
+from sync import policy as policy_mod
+from sync.cli import main
+from test_summarize import campus_sheets
+
+DEMO = ROOT / "examples" / "demo.xlsx"
+
+
+def invoke(tmp_path: Path, sheets: dict | None, *args: str, source: Path | None = None):
+    if source is None:
+        source = write_csv(tmp_path / "book", sheets)
+    base = ["run", "--source", str(source), "--policies", str(POLICIES), "--out", str(tmp_path / "data"),
+            "--site", str(tmp_path / "site")]
+    return CliRunner().invoke(main, base + list(args))
+
+
+def public_texts(tmp_path: Path) -> dict[Path, str]:
+    files = {}
+    for path in sorted((tmp_path / "data" / "summaries").glob("*.json")) + \
+            sorted((tmp_path / "site" / "reports").glob("*.md")) + sorted((tmp_path / "data" / "exports").glob("*.csv")):
+        files[path] = path.read_text(encoding="utf-8-sig")
+    for path in sorted((tmp_path / "data" / "exports").glob("*.xlsx")):
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+        files[path] = "\n".join("\t".join(str(c) for c in row) for row in rows)
+    return files
+
+
+def pii_values(source: Path, as_of: dt.date, min_length: int = 1) -> set[str]:
+    """Every text typed into a personal-data column of the source, as the schemas mark them."""
+    result = jobs.check(source, POLICIES, as_of)
+    values = set()
+    for table in result.tables.values():
+        for name in table.sheet.pii_fields:
+            values |= {t.strip() for t in table.columns[name].texts if len(t.strip()) >= min_length}
+    return values
+
+
+def test_run_writes_every_output_and_exits_1_on_errors(tmp_path):
+    out = invoke(tmp_path, campus_sheets(), "--date", "2020-02-11")
+    assert out.exit_code == 1, out.output
+    assert "2020-02-11  不完整 partial  填报 reported 6/15 (40.0%)  错误 errors 7  警告 warnings 2" in out.output
+    for rel in ("data/summaries/2020-02-11.json", "data/summaries/latest.json", "data/private/2020-02-11.json",
+                "data/exports/2020-02-11.csv", "data/exports/2020-02-11.xlsx", "site/reports/2020-02-11.md",
+                "site/reports/index.md"):
+        assert (tmp_path / rel).is_file(), rel
+    summary = json.loads((tmp_path / "data/summaries/2020-02-11.json").read_text(encoding="utf-8"))
+    assert summary["status"] == "partial" and summary["reporting"]["reported"] == 6
+    assert stat.S_IMODE((tmp_path / "data/private/2020-02-11.json").stat().st_mode) == 0o600
+    assert not list(tmp_path.rglob("*.tmp"))
+
+
+def test_clean_day_exits_0(tmp_path):
+    out = invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11")
+    assert out.exit_code == 0, out.output
+    assert "2020-02-11  完整 complete  填报 reported 2/15 (13.3%)" in out.output
+
+
+def test_default_day_is_today_in_the_campus_time_zone(tmp_path):
+    today = policy_mod.load(POLICIES).today().isoformat()
+    out = invoke(tmp_path, copy.deepcopy(BASELINE))
+    assert out.output.startswith(f"{today}  ")
+    assert (tmp_path / "data" / "summaries" / f"{today}.json").is_file()
+
+
+@pytest.mark.parametrize("args", [
+    ["--date", "2020-02-11", "--from", "2020-02-10", "--to", "2020-02-11"],
+    ["--from", "2020-02-10"],
+    ["--from", "2020-02-12", "--to", "2020-02-11"],
+    ["--date", "2020-02-30"],
+    ["--date", "2020-02-11", "--policies", "no-such-folder"],
+])
+def test_usage_and_configuration_errors_exit_2(tmp_path, args):
+    out = invoke(tmp_path, copy.deepcopy(BASELINE), *args)
+    assert out.exit_code == 2, out.output
+    assert not (tmp_path / "data").exists()
+
+
+def test_missing_source_and_private_inside_site_exit_2(tmp_path):
+    assert invoke(tmp_path, None, "--date", "2020-02-11", source=tmp_path / "nowhere.xlsx").exit_code == 2
+    source = write_csv(tmp_path / "book", copy.deepcopy(BASELINE))
+    out = CliRunner().invoke(main, ["run", "--source", str(source), "--policies", str(POLICIES), "--date",
+                                    "2020-02-11", "--site", str(tmp_path / "site"), "--out",
+                                    str(tmp_path / "site" / "data")])
+    assert out.exit_code == 2 and "private" in out.output
+    assert not (tmp_path / "site" / "data").exists()
+
+
+def test_missing_sheet_gives_null_sections_and_no_stale_export(tmp_path):
+    assert invoke(tmp_path, campus_sheets(), "--date", "2020-02-11").exit_code == 1
+    assert (tmp_path / "data/exports/2020-02-11.csv").exists()
+    sheets = campus_sheets()
+    del sheets["单位日报"], sheets["出入登记"]
+    out = invoke(tmp_path, None, "--date", "2020-02-11", source=write_csv(tmp_path / "book2", sheets))
+    assert out.exit_code == 1
+    assert "2020-02-11  不完整 partial  填报 reported —" in out.output
+    summary = json.loads((tmp_path / "data/summaries/2020-02-11.json").read_text(encoding="utf-8"))
+    assert summary["unavailable"] == ["gate_log", "unit_daily"] and summary["status"] == "partial"
+    assert summary["reporting"] is None and summary["units"] is None and summary["gate"] is None
+    assert summary["cutoff"] is None and summary["students"]["total"] == 4
+    # The export from the first run would be stale: it is gone, not left standing.
+    assert not (tmp_path / "data/exports/2020-02-11.csv").exists()
+    assert not (tmp_path / "data/exports/2020-02-11.xlsx").exists()
+
+
+def test_rerun_is_byte_identical_and_latest_is_the_newest_day(tmp_path):
+    invoke(tmp_path, campus_sheets(), "--from", "2020-02-10", "--to", "2020-02-11")
+    first = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "book" not in p.parts}
+    invoke(tmp_path, campus_sheets(), "--from", "2020-02-10", "--to", "2020-02-11")
+    assert first == {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "book" not in p.parts}
+    invoke(tmp_path, campus_sheets(), "--date", "2020-02-09")        # a backfill of an older day
+    latest = json.loads((tmp_path / "data/summaries/latest.json").read_text(encoding="utf-8"))
+    assert latest["date"] == "2020-02-11"
+    index = (tmp_path / "site/reports/index.md").read_text(encoding="utf-8")
+    assert index.index("2020-02-11") < index.index("2020-02-10") < index.index("2020-02-09")
+
+
+def test_no_personal_data_in_public_outputs(tmp_path):
+    source = write_csv(tmp_path / "book", campus_sheets())
+    invoke(tmp_path, None, "--from", "2020-02-05", "--to", "2020-02-11", source=source)
+    values = pii_values(source, dt.date(2020, 2, 11))
+    assert {"钱老师", "夜班汇报", "0192010001", "13800000009", "T005", "咳嗽", "刘师傅"} <= values
+    public = public_texts(tmp_path)
+    assert len(public) == 7 * 4 + 2                 # json, md, csv, xlsx a day; latest.json, index.md
+    leaks = {(path.name, v) for path, text in public.items() for v in values if v in text}
+    assert leaks == set()
+    # The scan can fail: the private detail names the same people.
+    private = (tmp_path / "data/private/2020-02-11.json").read_text(encoding="utf-8")
+    assert "郑老师" in private and "访客甲" in private and "13800000009" in private
+
+
+@pytest.mark.skipif(not DEMO.exists(), reason="examples/demo.xlsx not generated yet")
+def test_no_personal_data_in_public_outputs_of_the_demo(tmp_path):
+    invoke(tmp_path, None, "--from", "2020-02-10", "--to", "2020-02-23", source=DEMO)
+    values = pii_values(DEMO, dt.date(2020, 2, 23), min_length=2)
+    assert len(values) > 500
+    public = public_texts(tmp_path)
+    leaks = {(path.name, v) for path, text in public.items() for v in values if v in text}
+    assert leaks == set()
