@@ -113,6 +113,77 @@ def run(source, day, first, last, policies, out, site):
     sys.exit(1 if outcome.has_errors else 0)
 
 
+@main.command("init-sheets")
+@click.option("--config", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="A Google config (see examples/google.yml).")
+@POLICIES
+def init_sheets(config, policies):
+    """Create or complete each configured Google spreadsheet's tabs: headers, dropdowns, help.
+
+    Safe to run again: existing columns and data stay; missing columns are appended.
+    """
+    outcomes = jobs.init_sheets(config, policies)
+    for o in outcomes:
+        click.echo(f"{'完成 ok' if o.ok else '失败 failed'}  {o.spreadsheet}: {o.message}", err=not o.ok)
+    sys.exit(0 if all(o.ok for o in outcomes) else 2)
+
+
+@main.command()
+@click.option("--source", required=True, envvar="SYNC_SOURCE", type=click.Path(),
+              help="An .xlsx workbook, a folder of .csv files or a Google config (or SYNC_SOURCE).")
+@click.option("--date", "day", type=DATE, help="The day to remind for (default: today in the campus time zone).")
+@click.option("--dry-run", is_flag=True, help="List who would be reminded; send nothing, record nothing.")
+@POLICIES
+@click.option("--out", default="data", show_default=True, type=click.Path(),
+              help="Where the archive (OUT/archive.sqlite) records what was sent.")
+def remind(source, day, dry_run, policies, out):
+    """Before the deadline, remind each unit without a valid report, by e-mail and/or a webhook.
+
+    \b
+    E-mail (STARTTLS, or SSL on 465): CAMPUS_SMTP_HOST, CAMPUS_SMTP_PORT, CAMPUS_SMTP_USER,
+      CAMPUS_SMTP_PASSWORD, CAMPUS_SMTP_FROM; to each unit's `email` in policies/lists/units.yml.
+    Webhook: CAMPUS_WEBHOOK_URL, CAMPUS_WEBHOOK_FORMAT (generic, wecom, dingtalk),
+      CAMPUS_WEBHOOK_SECRET (DingTalk signing); one message naming every unit due.
+
+    A unit is reminded at most once a day per channel. Exit 2 when a send failed (it is tried
+    again next time) or nothing is configured, 1 when unit_daily cannot be read.
+    """
+    outcome = jobs.remind(source, policies, day, out, dry_run)
+    if outcome.note:
+        click.echo(outcome.note)
+    for u in outcome.due:
+        rows = f"  (rows with errors / 有错误的行: {', '.join(map(str, u.rows_with_errors))})" if u.rows_with_errors else ""
+        click.echo(f"未报 missing  {u.id}  {u.zh} {u.en}{rows}")
+    if dry_run:
+        click.echo(f"试运行 dry run: {len(outcome.due)} unit(s) due by {outcome.deadline:%Y-%m-%d %H:%M}; nothing sent")
+    for channel, units in outcome.sent.items():
+        click.echo(f"已提醒 reminded by {channel}: {', '.join(units) or '—'}")
+    for line in outcome.skipped:
+        click.echo(f"跳过 skipped  {line}")
+    for line in outcome.failed:
+        click.echo(f"失败 failed  {line}", err=True)
+    unreadable = outcome.note is not None and outcome.note.startswith("unit_daily")
+    sys.exit(2 if outcome.failed else 1 if unreadable else 0)
+
+
+@main.command("schedule")
+@click.option("--source", envvar="SYNC_SOURCE", type=click.Path(),
+              help="What the remind and run jobs read (or SYNC_SOURCE).")
+@click.option("--once", is_flag=True, help="Run each of the day's jobs once, now, and exit with the worst code.")
+@POLICIES
+@click.option("--out", default="data", show_default=True, type=click.Path())
+@click.option("--site", default="site", show_default=True, type=click.Path())
+@click.option("--config", default="mkdocs.yml", show_default=True, type=click.Path(), help="The MkDocs config.")
+def schedule_cmd(source, once, policies, out, site, config):
+    """Run the jobs of campus.yml `schedule:` at their campus times (e.g. 09:30 remind, 10:15 run and
+    build, 22:00 run) until SIGTERM or Ctrl+C, logging one line per job.
+
+    Each job is its own `python -m sync <job>` process: one that fails is logged and the next
+    still runs. Only one scheduler runs per OUT folder (OUT/schedule.lock).
+    """
+    sys.exit(jobs.schedule(source, policies, out, site, config, once))
+
+
 @main.group()
 def schema():
     """Work with the sheet schemas."""

@@ -54,3 +54,9 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
                                    summary["issues"]["warnings"], files))
     outputs.write_lists()
     return RunOutcome(result, outcomes)
+
+
+def init_sheets(config: str | Path, policies: str | Path = "policies") -> list:
+    """Create or complete the tabs of every spreadsheet of a Google config from the sheet schemas."""
+    from .publish.google import init_sheets as set_up
+    return set_up(config, policy_mod.load(policies))

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import datetime as dt
+
 import numpy as np
 import pyarrow as pa
 
@@ -85,3 +87,24 @@ class Workbook:
     source: str
     tables: list[RawTable]
     unavailable: list[str] = field(default_factory=list)   # sources that could not be read (Google)
+
+
+def cell_text(value) -> str:
+    """A cell value from a reader as the text a person typed, near enough: 7.0 -> "7",
+    True -> "TRUE", a date cell -> 2020-02-11 (calamine and Google JSON values alike)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        seconds = int(round(value.total_seconds()))
+        return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    return "" if value is None else str(value)

@@ -6,7 +6,6 @@ t="e") and put back as their error text so the validator can point at them.
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
@@ -14,7 +13,7 @@ from pathlib import Path, PurePosixPath
 from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import SourceError
-from .table import Column, RawTable, Workbook
+from .table import Column, RawTable, Workbook, cell_text
 
 _ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?t="e"[^>]*>(?:<f[^>]*/>|<f[^>]*>.*?</f>)?<v>([^<]*)</v>')
 
@@ -46,7 +45,7 @@ def _table(name: str, source: str, rows: list[list]) -> RawTable:
         return RawTable(title=name, source=source, header=[], columns=[], n_rows=0)
     header, columns = [], []
     for values in zip(*rows):
-        header.append(_text(values[0]))
+        header.append(cell_text(values[0]))
         columns.append(Column.from_texts(_texts(values[1:])))
     return RawTable(title=name, source=source, header=header, columns=columns, n_rows=len(rows) - 1)
 
@@ -62,29 +61,9 @@ def _texts(values) -> list[str]:
             key = (type(v), v)
             text = seen.get(key)
             if text is None:
-                text = seen[key] = _text(v)
+                text = seen[key] = cell_text(v)
             out.append(text)
     return out
-
-
-def _text(value) -> str:
-    """A cell as the text a person typed, near enough: 7.0 -> "7", a date cell -> 2020-02-11."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, (dt.date, dt.time)):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        seconds = int(round(value.total_seconds()))
-        return f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-    return "" if value is None else str(value)
 
 
 def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
