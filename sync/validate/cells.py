@@ -33,13 +33,20 @@ class TypedColumn:
     header: str | None          # as typed
     codes: np.ndarray           # per row
     column: Column              # the texts as typed
-    values: list                # per distinct text: typed value, None when blank or unusable
+    lazy: object                # per distinct text: typed value, None when blank or unusable (see values)
     num: np.ndarray             # per distinct text: float for the rule engine, NaN when none
     error: np.ndarray           # per distinct text: an error that makes the row invalid
 
     @property
     def texts(self) -> list[str]:
         return self.column.uniques
+
+    @property
+    def values(self) -> list:
+        """The typed values as a list, made on first use (fast.LazyValues defers dates)."""
+        if not isinstance(self.lazy, list):
+            self.lazy = self.lazy.materialize()
+        return self.lazy
 
     def row_values(self) -> list:
         values = self.values
@@ -158,7 +165,7 @@ def type_column(field: Field, column: Column | None, index: int | None, header: 
                 problems[k] = (code, extra) if code else None
     error = np.array([p is not None and iss.CATALOGUE[p[0]][0] == iss.ERROR for p in problems], dtype=bool)
     typed = TypedColumn(field=field, index=index, header=header, codes=column.codes, column=column,
-                        values=values, num=num, error=error)
+                        lazy=values, num=num, error=error)
     return typed, problems
 
 

@@ -70,6 +70,32 @@ def matches(norm: pa.Array, pattern: str) -> np.ndarray | None:
         return None
 
 
+class LazyValues:
+    """Python date/datetime objects for an Arrow array, made only if someone asks for them:
+    typing and rules work on the numbers, and building objects for every distinct timestamp
+    of a big log is most of the cost of typing it."""
+
+    def __init__(self, array: pa.Array, ok: np.ndarray):
+        self._array, self._ok, self._set = array, ok, {}
+
+    def __len__(self) -> int:
+        return len(self._ok)
+
+    def __setitem__(self, k: int, value) -> None:
+        self._set[k] = value
+
+    def __getitem__(self, k: int):
+        if k in self._set:
+            return self._set[k]
+        return self._array[k].as_py() if self._ok[k] else None
+
+    def materialize(self) -> list:
+        out = [v if k else None for v, k in zip(self._array.to_pylist(), self._ok.tolist())]
+        for k, value in self._set.items():
+            out[k] = value
+        return out
+
+
 def _fields(norm: pa.Array, pattern: str, names: tuple[str, ...]):
     """{name: int array (0 where absent)} and the mask of texts that match the pattern."""
     mask = pc.match_substring_regex(norm, pattern).to_numpy(zero_copy_only=False)
@@ -120,8 +146,7 @@ def _timestamps(norm: pa.Array, days: bool):
         ok &= seconds % 86400 == 0
     num = np.where(ok, seconds / 86400 + ORDINAL_1970, np.nan)
     stamps = pa.array(np.where(ok, seconds, 0), type=pa.int64()).cast(pa.timestamp("s"))
-    values = (stamps.cast(pa.date32()) if days else stamps).to_pylist()
-    return [v if k else None for v, k in zip(values, ok.tolist())], num, ok
+    return LazyValues(stamps.cast(pa.date32()) if days else stamps, ok), num, ok
 
 
 def _times(norm: pa.Array):
