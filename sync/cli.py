@@ -197,3 +197,61 @@ def schema_export(directory, policies):
     from .schema_export import export
     for path in export(policies, directory):
         click.echo(str(path))
+
+
+SITE_OPTIONS = [
+    click.option("--summaries", default="data/summaries", show_default=True, type=click.Path(),
+                 help="The public daily summaries (written by `run`)."),
+    click.option("--config", default="mkdocs.yml", show_default=True, type=click.Path(), help="The MkDocs config."),
+    click.option("--date", "as_of", type=DATE,
+                 help="Build as of this day: notice expiry, stale banner (default: today in the campus time zone)."),
+    click.option("--site-dir", type=click.Path(), help="Where the site goes (default: site_dir of the config, public/)."),
+    POLICIES,
+]
+
+
+def _site_options(fn):
+    for option in reversed(SITE_OPTIONS):
+        fn = option(fn)
+    return fn
+
+
+@main.command()
+@_site_options
+def build(summaries, config, as_of, site_dir, policies):
+    """Write the site's pages from policies/ and data/summaries/, then build it strictly."""
+    outcome = jobs.build(policies, summaries, config, as_of, site_dir)
+    click.echo(f"网站已生成 Site built in {outcome.site_dir} ({outcome.pages} generated pages, as of "
+               f"{outcome.today}). Open it with: python -m sync serve")
+
+
+@main.command()
+@_site_options
+@click.option("--no-build", is_flag=True, help="Serve the site as it was last built.")
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def serve(summaries, config, as_of, site_dir, policies, no_build, port, host):
+    """Build the site (unless --no-build) and serve it on a local web server."""
+    if no_build:
+        from .publish.site import config as site_config
+        target = site_dir or site_config(config).site_dir
+    else:
+        target = jobs.build(policies, summaries, config, as_of, site_dir).site_dir
+    click.echo(f"Serving {target} at http://{host}:{port}/ (Ctrl+C to stop)")
+    try:
+        jobs.serve(target, host, port)
+    except KeyboardInterrupt:
+        pass
+
+
+@main.command()
+@click.option("--date", "as_of", type=DATE, help="Check expiry as of this day (default: today in the campus time zone).")
+@POLICIES
+def lint(as_of, policies):
+    """Check every file in policies/: syntax, keys, references, dates. Exit 1 when problems are found."""
+    problems = jobs.lint(policies, as_of)
+    for problem in problems:
+        click.echo(problem)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) / 发现 {len(problems)} 个问题", err=True)
+    sys.exit(1 if problems else 0)

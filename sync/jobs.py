@@ -60,3 +60,35 @@ def init_sheets(config: str | Path, policies: str | Path = "policies") -> list:
     """Create or complete the tabs of every spreadsheet of a Google config from the sheet schemas."""
     from .publish.google import init_sheets as set_up
     return set_up(config, policy_mod.load(policies))
+
+
+@dataclass
+class BuildOutcome:
+    site_dir: Path
+    pages: int                  # generated Markdown files
+    today: dt.date
+
+
+def build(policies: str | Path = "policies", summaries: str | Path = "data/summaries",
+          config: str | Path = "mkdocs.yml", as_of: dt.date | None = None,
+          site_dir: str | Path | None = None) -> BuildOutcome:
+    """Write the generated pages (notices, plans, reports, home...) and build the site strictly.
+    as_of is "today" for notice expiry and the stale banner (default: today in the campus time zone)."""
+    from .publish import site as site_pub
+    from .render import site as site_render
+    today = as_of or policy_mod.load(policies).today()
+    cfg = site_pub.config(config)
+    written = site_render.render(policies, summaries, cfg.docs_dir, today, cfg.site_url)
+    out = site_pub.build(config, site_dir)
+    return BuildOutcome(out, sum(1 for p in written if p.suffix == ".md"), today)
+
+
+def serve(site_dir: str | Path = "public", host: str = "127.0.0.1", port: int = 8000) -> None:
+    from .publish import site as site_pub
+    site_pub.serve(site_dir, host, port)
+
+
+def lint(policies: str | Path = "policies", as_of: dt.date | None = None) -> list[str]:
+    """Every problem in policies/, one `file:line: message` each."""
+    from .lint import lint as run_lint
+    return run_lint(policies, as_of)

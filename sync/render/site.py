@@ -1,0 +1,105 @@
+"""Write every generated page of the site as real Markdown files under site/ (the docs_dir).
+
+    site/index.md                 home: the day's figures, trends, completeness, urgent notices
+    site/notices/                 a page per notice, the board, audiences, archive, feed.xml
+    site/plans/                   the disinfection plan and the contingency plans
+    site/reports/                 a page per day and the index (sync.render.report's templates)
+    site/trends/, site/contacts/  trend charts over time; hotlines and duty roster
+    site/overrides/generated/     the announcement bar (urgent notices) and the stale-data banner
+
+These folders are git-ignored and rewritten whole on every build. Nothing here imports MkDocs:
+plain files keep the site buildable by any tool that reads mkdocs.yml.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import policy as policy_mod
+from ..errors import ConfigError
+from ..policy import Policy, RefList
+from . import contacts as contacts_mod
+from . import home, notices, report
+from .board import Board
+from .plans import Plans
+from .text import Tree
+
+GENERATED = ["notices", "plans", "reports", "trends", "contacts", "overrides/generated"]
+SINGLE = ["index.md"]
+
+
+@dataclass
+class Content:
+    """policies/ as the site sees it; `problems` are file:line messages (empty when all is well)."""
+    policy: Policy | None
+    audiences: RefList | None = None
+    notices: list = field(default_factory=list)
+    plans: Plans | None = None
+    hotlines: list = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+def load(root: str | Path = "policies") -> Content:
+    root = Path(root)
+    try:
+        policy, problems = policy_mod.load(root), []
+    except ConfigError as exc:      # the notices and contacts are still checked, without references
+        policy, problems = None, list(exc.problems)
+    audiences, more = notices.load_audiences(root / "notices")
+    found, more2 = notices.load(root / "notices", audiences, policy.lists.get("units") if policy else None)
+    plans = Plans(policy) if policy else None
+    ids = {a["id"] for a in audiences.items} if audiences else None
+    hotlines, more3 = contacts_mod.load(root / "contacts.yml", ids)
+    return Content(policy, audiences, found, plans, hotlines,
+                   problems + more + more2 + (plans.problems if plans else []) + more3)
+
+
+def read_summaries(folder: str | Path) -> list[dict]:
+    """Every data/summaries/<date>.json, oldest first (latest.json is a copy of the newest)."""
+    out = []
+    for path in sorted(Path(folder).glob("????-??-??.json")):
+        try:
+            out.append(json.loads(path.read_text(encoding="utf-8")))
+        except (OSError, ValueError) as exc:
+            raise ConfigError([f"{path}: not a summary: {exc}"]) from None
+    return out
+
+
+def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, today: dt.date,
+           site_url: str = "") -> list[Path]:
+    """Render all generated pages; raise ConfigError (file:line problems) when policies are broken."""
+    content = load(policies)
+    if content.problems:
+        raise ConfigError(content.problems)
+    policy, tree = content.policy, Tree(Path(docs_dir))
+    units = policy.lists["units"]
+    board = Board(content.notices, content.audiences, units, today)
+    for rel, text in board.pages().items():
+        tree.add(f"notices/{rel}", text)
+    tree.add("notices/feed.xml", board.feed(site_url, policy.campus["name"], policy.timezone))
+    tree.add("overrides/generated/announce.html", board.announce())
+    for rel, text in content.plans.pages().items():
+        tree.add(f"plans/{rel}", text)
+    days_list = read_summaries(summaries)
+    expected = [u for u in units.items if u.get("reports_daily", True)]
+    days = home.Days(days_list, expected)
+    tree.add("index.md", home.home(days, board, policy.campus["name"], today))
+    tree.add("trends/index.md", home.trends(days))
+    tree.add("overrides/generated/stale.html", home.stale(days, today, policy.timezone))
+    audiences = {a["id"]: a for a in content.audiences.items}
+    tree.add("contacts/index.md", contacts_mod.page(content.hotlines, audiences, days.latest))
+    env = report.environment()
+    for summary in days_list:
+        tree.add(f"reports/{summary['date']}.md", unsearchable(report.render_report(summary, env)))
+    tree.add("reports/index.md", report.render_index(days_list, env))
+    return tree.write(GENERATED, SINGLE)
+
+
+def unsearchable(markdown: str) -> str:
+    """Keep a daily report out of the search index. A year of them is figures and tables: they would
+    make the index four times larger (downloaded by every phone that searches) and the build several
+    seconds slower, while the reports index, the trends and the home page lead to them."""
+    flag = "search:\n  exclude: true\n"
+    return f"---\n{flag}{markdown[4:]}" if markdown.startswith("---\n") else f"---\n{flag}---\n\n{markdown}"

@@ -1,0 +1,177 @@
+"""Small helpers the site pages share: escaping, front matter, and writing a tree of generated files.
+
+Anything typed by a person (a unit or donor name from a sheet, a notice title) is escaped before
+it reaches a page. Three contexts, three escapers:
+- `html(x)`  inside raw HTML (SVG, figure cards);
+- `md(x)`    inside Markdown text (also stops links, emphasis, table cells and headings);
+- `tpl(x)`   inside a generated Jinja partial of the theme (also stops `{{`, `{%`, `{#`).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import html as _html
+import json
+import re
+import shutil
+from pathlib import Path
+
+import yaml
+
+from ..errors import ConfigError
+
+_MD = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "|": "&#124;", "[": "&#91;", "]": "&#93;",
+       "`": "&#96;", "*": "&#42;", "_": "&#95;", "\\": "&#92;", "#": "&#35;", "!": "&#33;", "{": "&#123;",
+       "}": "&#125;", "\r": " ", "\n": " "}
+
+
+def html(value) -> str:
+    return _html.escape("" if value is None else str(value), quote=True)
+
+
+def md(value) -> str:
+    return "".join(_MD.get(ch, ch) for ch in ("" if value is None else str(value)))
+
+
+def tpl(value) -> str:
+    return html(value).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def bi(item: dict | None, sep: str = " ") -> str:
+    """The zh and en names of a list item, e.g. 卫生所 Campus Clinic (raw text, escape it after)."""
+    if not item:
+        return ""
+    return sep.join(str(item[k]) for k in ("zh", "en") if item.get(k))
+
+
+def front_matter(meta: dict) -> str:
+    """YAML front matter. Titles must already be HTML-escaped: Material prints page.meta.title raw."""
+    lines = ["---"]
+    for key, value in meta.items():
+        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+    return "\n".join(lines + ["---", ""]) + "\n"
+
+
+def page(title: str, body: str, **meta) -> str:
+    """A Markdown page: front matter (escaped title) and a matching first heading."""
+    return front_matter({"title": html(title), **meta}) + f"# {md(title)}\n\n{body.rstrip()}\n"
+
+
+def table(headers: list[str], rows: list[list], align: str = "") -> str:
+    """A Markdown table; cells are escaped here. align: one letter per column, l or r."""
+    marks = ["--:" if (align[i:i + 1] == "r") else "---" for i in range(len(headers))]
+    out = ["| " + " | ".join(md(h) for h in headers) + " |", "|" + "|".join(marks) + "|"]
+    out += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows]
+    return "\n".join(out) + "\n"
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader, except that an impossible date (2020-02-30) stays text, so that the checks can
+    name it with its line instead of PyYAML raising a bare ValueError."""
+
+
+def _timestamp(loader, node):
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+# Parsing once, in C where libyaml is present (hundreds of notices), then constructing with _Loader.
+_Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _lines(node, offset: int) -> dict[tuple, int]:
+    """Key path -> 1-based line, as sync.policy.yaml_lines, from an already composed node."""
+    lines: dict[tuple, int] = {}
+
+    def walk(n, path):
+        lines.setdefault(path, n.start_mark.line + 1 + offset)
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                lines[path + (key.value,)] = key.start_mark.line + 1 + offset
+                walk(value, path + (key.value,))
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
+                walk(item, path + (i,))
+    if node is not None:
+        walk(node, ())
+    return lines
+
+
+FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
+
+
+def split_front_matter(path: Path) -> tuple[dict | None, dict, str, int, list[str]]:
+    """(meta, key path -> line in the file, body, first line of the body, problems)."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, {}, "", 1, [f"{path}: cannot read: {exc}"]
+    match = FRONT.match(text)
+    if not match:
+        return None, {}, text, 1, [f"{path}:1: expected front matter between '---' lines at the top"]
+    block = match.group(1)
+    body_line = text[:match.end()].count("\n") + 1
+    try:
+        node = yaml.compose(block, Loader=_Composer)
+        meta = _Loader("").construct_document(node) if node is not None else None
+        lines = _lines(node, 1)                                       # 1: the opening ---
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        place = f"{path}:{mark.line + 2}" if mark else str(path)
+        return None, {}, "", body_line, [f"{place}: YAML syntax error: {getattr(exc, 'problem', exc)}"]
+    if not isinstance(meta, dict):
+        return None, {}, "", body_line, [f"{path}:2: expected a mapping of keys in the front matter"]
+    return meta, lines, text[match.end():], body_line, []
+
+
+def where(path: Path, lines: dict, *keys) -> str:
+    """file:line of a key path (or of its closest parent)."""
+    probe = tuple(keys)
+    while probe and probe not in lines:
+        probe = probe[:-1]
+    return f"{path}:{lines.get(probe, 1)}"
+
+
+def as_date(value) -> dt.date | None:
+    """A YAML date, or text such as 2020-02-11; None when it is neither."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+class Tree:
+    """The generated files of one build: written together, then folders are pruned of stale files."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.files: dict[str, str] = {}
+
+    def add(self, rel: str, text: str) -> None:
+        self.files[rel] = text
+
+    def write(self, folders: list[str], single: list[str]) -> list[Path]:
+        """Replace the given generated folders and single files by this tree's content."""
+        for folder in folders:
+            target = self.root / folder
+            if target.is_symlink() or target.is_file():
+                raise ConfigError([f"{target}: expected a generated folder"])
+            shutil.rmtree(target, ignore_errors=True)
+        for rel in single:
+            if rel not in self.files:
+                (self.root / rel).unlink(missing_ok=True)
+        written = []
+        for rel, text in sorted(self.files.items()):
+            path = self.root / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+        return written
+
+
