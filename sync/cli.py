@@ -69,7 +69,8 @@ def check(source, as_of, fmt, policies):
 
 
 @main.command()
-@click.option("--source", required=True, type=click.Path(), help="An .xlsx workbook or a folder of .csv files.")
+@click.option("--source", required=True, envvar="SYNC_SOURCE", type=click.Path(),
+              help="An .xlsx workbook, a folder of .csv files or a Google config (or SYNC_SOURCE).")
 @click.option("--date", "day", type=DATE,
               help="The day to summarize. Default: today in the campus time zone (never the latest day "
                    "found in the data: a day nobody has reported yet shows as missing, not as yesterday).")
@@ -80,7 +81,9 @@ def check(source, as_of, fmt, policies):
               help="Where summaries/, private/ and exports/ go.")
 @click.option("--site", default="site", show_default=True, type=click.Path(),
               help="The site folder; pages go to its reports/.")
-def run(source, day, first, last, policies, out, site):
+@click.option("--force", is_flag=True, help="Publish even when a guard refuses (needs --reason).")
+@click.option("--reason", help="Why --force is needed; kept in the archive with what it overrode.")
+def run(source, day, first, last, policies, out, site, force, reason):
     """Validate once, then write each day's public summary, private detail, upward report and page.
 
     \b
@@ -90,8 +93,15 @@ def run(source, day, first, last, policies, out, site):
       SITE/reports/DATE.md, index.md         the daily report pages
 
     Validation is as of the last day summarized. Exit 1 when the days have errors (the valid
-    part is still written, marked partial), 2 on a usage or configuration error.
+    part is still written, marked partial), 2 on a usage or configuration error (or another run
+    holding OUT/run.lock), 3 when a guard refuses to publish: a sheet lost more than
+    guards.max_row_loss of its rows or changed its header row since the last published run, or
+    a day has more than guards.max_errors errors (campus.yml). Then nothing is written and the
+    last good outputs stand; --force --reason TEXT publishes anyway. What was read and published
+    is kept in OUT/archive.sqlite (personal data: never publish it).
     """
+    if force != bool(reason):
+        raise click.UsageError("--force and --reason go together, e.g. --force --reason \"rows archived by HR\"")
     if day and (first or last):
         raise click.UsageError("give either --date or --from/--to, not both")
     if bool(first) != bool(last):
@@ -100,7 +110,7 @@ def run(source, day, first, last, policies, out, site):
         raise click.UsageError("--from must not be after --to")
     days = [first + dt.timedelta(days=k) for k in range((last - first).days + 1)] if first else \
         ([day] if day else None)
-    outcome = jobs.run(source, policies, days, out, site)
+    outcome = jobs.run(source, policies, days, out, site, reason if force else None)
     for d in outcome.days:
         rep = d.reporting
         rate = f"{rep['reported']}/{rep['expected']} ({rep['rate'] * 100:.1f}%)" if rep and rep["rate"] is not None \

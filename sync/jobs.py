@@ -37,23 +37,72 @@ class RunOutcome:
 
 
 def run(source: str | Path, policies: str | Path = "policies", days: list[dt.date] | None = None,
-        out: str | Path = "data", site: str | Path = "site") -> RunOutcome:
+        out: str | Path = "data", site: str | Path = "site", force_reason: str | None = None) -> RunOutcome:
     """Validate once (as of the last day), then write each day's summary, private detail, upward
-    report and page; then latest.json and the index. Days default to today in the campus time zone."""
+    report and page; then latest.json and the index. Days default to today in the campus time zone.
+    Under the run lock; what was read and published goes to OUT/archive.sqlite; the guards refuse
+    to publish (guards.Refused, nothing written) unless force_reason is given."""
+    from .publish import guards
+    from .publish.archive import Annotated, Archive
     from .publish.daily import Outputs
+    from .publish.lock import WAIT, Lock
     from .summarize import Digest
     policy = policy_mod.load(policies)
     days = sorted(set(days or [policy.today()]))
     outputs = Outputs(out, site)
-    result = validate(read_source(source), policy, days[-1])
-    digest = Digest(result, policy)
-    outcomes = []
-    for day in days:
-        summary, files = outputs.write_day(digest, day)
-        outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
-                                   summary["issues"]["warnings"], files))
-    outputs.write_lists()
+    with Lock(Path(out) / "run.lock").acquire(WAIT), Archive(Path(out) / "archive.sqlite", policy) as archive:
+        workbook = read_source(source)
+        result = validate(workbook, policy, days[-1])
+        reading = archive.record_read(workbook, result)
+        filled = archive.fill_submitted_at(result, reading)
+        digest = Digest(result, policy)
+        errors = {day: sum(i.severity == "error" for i in digest.scope.issues(day)) for day in days}
+        try:
+            overrode = guards.check(reading, archive.last_published(reading.run_id), policy, errors,
+                                    force=force_reason is not None)
+        except guards.Refused:
+            archive.finish(reading, "refused")
+            raise
+        digest = Annotated(digest, archive, reading, filled)
+        outcomes, published = [], {}
+        for day in days:
+            summary, files = outputs.write_day(digest, day)
+            published[day.isoformat()] = summary
+            outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
+                                       summary["issues"]["warnings"], files))
+        outputs.write_lists()
+        archive.finish(reading, "published", published, force_reason, overrode)
     return RunOutcome(result, outcomes)
+
+
+def remind(source: str | Path, policies: str | Path = "policies", day: dt.date | None = None,
+           out: str | Path = "data", dry_run: bool = False):
+    """Remind the units without a valid report for the day, before its deadline (sync/publish/reminders.py)."""
+    from .publish.reminders import remind as send_reminders
+    return send_reminders(source, policy_mod.load(policies), day, out, dry_run)
+
+
+def schedule(source: str | None, policies: str | Path = "policies", out: str | Path = "data",
+             site: str | Path = "site", config: str | Path = "mkdocs.yml", once: bool = False) -> int:
+    """Run the jobs of campus.yml `schedule:` at their times until SIGTERM, or each once now (--once).
+    Returns the worst exit code of the jobs (--once) or 0."""
+    from .errors import ConfigError
+    from .publish.lock import Lock
+    from .schedule import Scheduler, command
+    policy = policy_mod.load(policies)
+    if not policy.schedule:
+        raise ConfigError([f"{Path(policies) / 'campus.yml'}: no schedule: section; e.g. "
+                           f'schedule: [{{at: "10:15", jobs: [run, build]}}]'])
+    if not source and any(j in ("remind", "run") for slot in policy.schedule for j in slot["jobs"]):
+        raise ConfigError(["the remind and run jobs need --source (or the SYNC_SOURCE environment variable)"])
+    scheduler = Scheduler(policy.schedule, policy.campus["timezone"],
+                          lambda job: command(job, source, str(policies), str(out), str(site), str(config)))
+    if once:
+        return scheduler.once()
+    with Lock(Path(out) / "schedule.lock", "scheduler").acquire():
+        scheduler.stop_on_signals()
+        scheduler.loop()
+    return 0
 
 
 def init_sheets(config: str | Path, policies: str | Path = "policies") -> list:

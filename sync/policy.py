@@ -20,10 +20,15 @@ from .errors import ConfigError
 TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime", "enum")
 KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+# campus.yml `guards:` (refuse to publish; sync/publish/guards.py) and their defaults.
+GUARDS = {"max_row_loss": 0.2, "max_errors": 100}
+# The jobs `schedule:` may name in campus.yml (sync/schedule.py runs each as `python -m sync <job>`).
+JOBS = ("remind", "run", "build")
 THRESHOLDS = {"fever": float, "isolation_days": int, "report_deadline": "HH:MM", "jump_factor": float,
               "jump_minimum": float, "min_cover_days": float, "readings_per_day": int}
 # Extra keys a list item may carry, besides id, zh, en and aliases.
-LIST_EXTRAS = {"units": {"reports_daily"}, "supplies": {"unit", "min_stock"}, "batches": {"date", "who"},
+LIST_EXTRAS = {"units": {"reports_daily", "email", "contact"}, "supplies": {"unit", "min_stock"},
+               "batches": {"date", "who"},
                "areas": {"times_per_day", "agent", "concentration", "ventilation_minutes"}}
 
 
@@ -59,6 +64,7 @@ class Field:
     title: dict
     index: int
     pii: bool = False
+    public: bool = False        # published on purpose (a duty roster's names), even where personal elsewhere
     required: bool = False
     unique: bool = False
     minimum: float | None = None
@@ -103,6 +109,10 @@ class Sheet:
     def pii_fields(self) -> list[str]:
         return [f.name for f in self.fields if f.pii]
 
+    @property
+    def public_fields(self) -> list[str]:
+        return [f.name for f in self.fields if f.public]
+
 
 @dataclass
 class Policy:
@@ -114,6 +124,15 @@ class Policy:
     @property
     def thresholds(self) -> dict:
         return self.campus["thresholds"]
+
+    @property
+    def guards(self) -> dict:
+        return {**GUARDS, **(self.campus.get("guards") or {})}
+
+    @property
+    def schedule(self) -> list[dict]:
+        """[{at: "HH:MM", jobs: [...]}], campus time."""
+        return list(self.campus.get("schedule") or [])
 
     @property
     def timezone(self) -> zoneinfo.ZoneInfo:
@@ -181,4 +200,24 @@ def read_yaml(path: Path) -> tuple[object, dict]:
         raise ConfigError([f"{where}: YAML syntax error: {getattr(exc, 'problem', exc)}"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
+    except ValueError as exc:       # a well-formed but impossible date, e.g. 2020-02-30
+        raise ConfigError([f"{_bad_date_place(path, text)}: not a real date ({exc})"]) from None
+
+
+def _bad_date_place(path: Path, text: str) -> str:
+    """file:line of the first date scalar that PyYAML cannot turn into a date."""
+    loader = yaml.SafeLoader(text)
+    stack = [loader.get_single_node()]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                loader.construct_yaml_timestamp(node)
+            except ValueError:
+                return f"{path}:{node.start_mark.line + 1}"
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(v for pair in reversed(node.value) for v in reversed(pair))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(reversed(node.value))
+    return str(path)
 

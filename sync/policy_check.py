@@ -10,17 +10,19 @@ from pathlib import Path
 
 from . import expr
 from .errors import ConfigError
-from .policy import (KEBAB, LIST_EXTRAS, SNAKE, THRESHOLDS, TYPES, Field, RefList, Rule, Sheet, fold,
-                     read_yaml)
+from .policy import (GUARDS, JOBS, KEBAB, LIST_EXTRAS, SNAKE, THRESHOLDS, TYPES, Field, RefList, Rule, Sheet,
+                     fold, read_yaml)
 from .validate.checks import CHECKS
 
 SHEET_KEYS = {"name", "title", "description", "primaryKey", "missingValues", "fields", "rules", "checks",
               "version"}
-FIELD_KEYS = {"name", "type", "title", "description", "pii", "reference", "constraints", "values", "default",
+FIELD_KEYS = {"name", "type", "title", "description", "pii", "public", "reference", "constraints", "values", "default",
               "decimalSlip", "aliases"}
 CONSTRAINT_KEYS = {"required", "unique", "minimum", "maximum", "pattern"}
 RULE_KEYS = {"code", "severity", "column", "when", "check", "message"}
-CAMPUS_KEYS = {"name", "timezone", "thresholds", "status_tab", "private_tab"}
+CAMPUS_KEYS = {"name", "timezone", "thresholds", "status_tab", "private_tab", "guards", "schedule"}
+HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def _path_text(path: tuple) -> str:
@@ -35,6 +37,7 @@ class Checker:
         self.root = root
         self.problems: list[str] = []
         self._lines: dict[Path, dict] = {}
+        self.unreadable: set[str] = set()   # stems of list files that failed to load: no echoes about them
 
     def problem(self, path: Path, keys: tuple, message: str) -> None:
         lines = self._lines.get(path, {})
@@ -81,6 +84,8 @@ class Checker:
             zoneinfo.ZoneInfo(str(data.get("timezone")))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
             self.problem(path, ("timezone",), f"unknown time zone {data.get('timezone')!r}; e.g. Asia/Shanghai")
+        self._guards(path, data.get("guards"))
+        self._schedule(path, data.get("schedule"))
         thresholds = data.get("thresholds")
         if not isinstance(thresholds, dict):
             self.problem(path, ("thresholds",), "expected a mapping of thresholds")
@@ -92,7 +97,7 @@ class Checker:
             if value is None:
                 continue
             if kind == "HH:MM":
-                if not (isinstance(value, str) and re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", value)):
+                if not (isinstance(value, str) and HH_MM.fullmatch(value)):
                     self.problem(path, ("thresholds", key), f"expected a time such as \"10:00\"; got {value!r}")
             elif isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (
                     kind is int and not isinstance(value, int)):
@@ -100,9 +105,51 @@ class Checker:
                                                         f">= 0; got {value!r}")
         return data
 
+    def _guards(self, path: Path, guards) -> None:
+        """Optional; each key defaults to policy.GUARDS."""
+        if guards is None:
+            return
+        if not isinstance(guards, dict):
+            self.problem(path, ("guards",), "expected a mapping such as {max_row_loss: 0.2, max_errors: 100}")
+            return
+        self._keys(path, ("guards",), guards, set(GUARDS))
+        loss, errors = guards.get("max_row_loss", 0), guards.get("max_errors", 0)
+        if isinstance(loss, bool) or not isinstance(loss, (int, float)) or not 0 <= loss <= 1:
+            self.problem(path, ("guards", "max_row_loss"), f"expected a share between 0 and 1, e.g. 0.2; got {loss!r}")
+        if isinstance(errors, bool) or not isinstance(errors, int) or errors < 0:
+            self.problem(path, ("guards", "max_errors"), f"expected a whole number >= 0; got {errors!r}")
+
+    def _schedule(self, path: Path, schedule) -> None:
+        """Optional: [{at: "HH:MM", jobs: [remind, run, build]}], campus time."""
+        if schedule is None:
+            return
+        if not isinstance(schedule, list):
+            self.problem(path, ("schedule",), 'expected a list such as [{at: "10:15", jobs: [run, build]}]')
+            return
+        times = set()
+        for i, slot in enumerate(schedule):
+            keys = ("schedule", i)
+            if not isinstance(slot, dict):
+                self.problem(path, keys, f'expected {{at: "HH:MM", jobs: [...]}}; got {slot!r}')
+                continue
+            self._keys(path, keys, slot, {"at", "jobs"}, required=("at", "jobs"))
+            at, jobs = slot.get("at"), slot.get("jobs")
+            if "at" in slot and not (isinstance(at, str) and HH_MM.fullmatch(at)):
+                self.problem(path, keys + ("at",), f'expected a time such as "10:15" (quoted); got {at!r}')
+            elif at in times:
+                self.problem(path, keys + ("at",), f"{at} is already scheduled: list its jobs once")
+            times.add(at)
+            if "jobs" in slot and (not isinstance(jobs, list) or not jobs):
+                self.problem(path, keys + ("jobs",), f"expected a list of jobs, some of {', '.join(JOBS)}")
+                continue
+            for k, job in enumerate(jobs or []):
+                if job not in JOBS:
+                    self.problem(path, keys + ("jobs", k), f"unknown job {job!r}; expected one of {', '.join(JOBS)}")
+
     def ref_list(self, path: Path) -> RefList | None:
         data = self._load(path)
         if data is None:
+            self.unreadable.add(path.stem)
             return None
         name = data.get("name")
         if not (isinstance(name, str) and SNAKE.match(name)):
@@ -143,6 +190,15 @@ class Checker:
             if conc is not None and not (isinstance(conc, list) and len(conc) == 2
                                          and all(isinstance(c, (int, float)) for c in conc) and conc[0] <= conc[1]):
                 self.problem(path, keys + ("concentration",), f"expected [min, max] in mg/L or null; got {conc!r}")
+        if name == "units":
+            emails = item.get("email")
+            for k, address in enumerate(emails if isinstance(emails, list) else [emails] if emails is not None else []):
+                if not (isinstance(address, str) and EMAIL.fullmatch(address)):
+                    self.problem(path, keys + ("email",) + ((k,) if isinstance(emails, list) else ()),
+                                 f"expected an e-mail address such as office@example.edu.cn; got {address!r}")
+            contact = item.get("contact")
+            if contact is not None and not (isinstance(contact, str) and contact.strip()):
+                self.problem(path, keys + ("contact",), f"expected the chat user id to @mention; got {contact!r}")
         if name == "supplies" and not isinstance(item.get("min_stock"), (int, float)):
             self.problem(path, keys + ("min_stock",), "expected a number")
 
@@ -210,7 +266,7 @@ class Checker:
             except (re.error, TypeError) as exc:
                 self.problem(path, keys + ("constraints", "pattern"), f"not a regular expression: {exc}")
         reference = data.get("reference")
-        if reference is not None and reference not in lists:
+        if reference is not None and reference not in lists and reference not in self.unreadable:
             self.problem(path, keys + ("reference",), f"unknown list {reference!r}; expected one of "
                                                        f"{', '.join(sorted(lists))}")
         values = data.get("values") or []
@@ -223,12 +279,15 @@ class Checker:
         default = data.get("default")
         if isinstance(default, dict) and default.get("threshold") not in thresholds:
             self.problem(path, keys + ("default",), f"unknown threshold {default.get('threshold')!r}")
-        for flag in ("pii", "decimalSlip"):
+        if data.get("pii") and data.get("public"):
+            self.problem(path, keys + ("public",), "a field cannot be both pii and public")
+        for flag in ("pii", "public", "decimalSlip"):
             if flag in data and not isinstance(data[flag], bool):
                 self.problem(path, keys + (flag,), f"expected true or false; got {data[flag]!r}")
         if not ok:
             return None
         return Field(name=name, type=kind, title=data.get("title") or {}, index=index, pii=bool(data.get("pii")),
+                     public=bool(data.get("public")),
                      required=bool(constraints.get("required")), unique=bool(constraints.get("unique")),
                      minimum=constraints.get("minimum"), maximum=constraints.get("maximum"), pattern=pattern,
                      reference=reference if reference in lists else None, values=values, default=default,

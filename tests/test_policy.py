@@ -53,7 +53,7 @@ def test_every_mistake_is_reported_at_once_with_file_line_and_key_path(broken):
     assert f"{gate}:6: fields[1].type: expected one of string, integer" in text and "got 'int'" in text
     assert f"{gate}:34: rules[2].when[0]: unknown threshold 'fevr'" in text
     assert "student_roster.yml:34: fields[11].reference: unknown list 'batchez'" in text
-    assert "duty_roster.yml:4: primaryKey[2]: unknown field 'unt'" in text
+    assert "duty_roster.yml:5: primaryKey[2]: unknown field 'unt'" in text
     assert "campus.yml:5: thresholds.fever: expected a number" in text
 
 
@@ -74,3 +74,11 @@ def test_unknown_keys_and_ambiguous_names(broken):
     text = "\n".join(exc.value.problems)
     assert "supplies.yml:15: fields[3].typ: unknown key" in text
     assert "zones.yml:6: items[2]: name '北楼B区' is also used by 'north_b'" in text
+
+
+def test_impossible_date_names_its_line(broken):
+    path = broken / "lists" / "batches.yml"
+    _edit(path, "date: 2020-03-09", "date: 2020-02-30")
+    with pytest.raises(ConfigError) as exc:
+        policy.load(broken)
+    assert exc.value.problems == [f"{path}:6: not a real date (day is out of range for month)"]

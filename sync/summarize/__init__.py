@@ -52,6 +52,7 @@ class Digest:
             "disinfection": self.disinfection.summary(day),
             "supplies": self.supplies.summary(day),
             "gate": self.gate.summary(day),
+            "duty": self.reporting.on_duty(day),
             "issues": self._issues(day),
         }
         body["labels"] = labels(body, self.policy)

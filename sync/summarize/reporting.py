@@ -48,6 +48,20 @@ class Reporting:
             for i in (table.live & table.invalid).nonzero()[0].tolist():
                 self.dropped[(int(days[i]), units_per_row[i])].append(table.row_number(i))
 
+    def on_duty(self, day: dt.date) -> list[dict] | None:
+        """The day's duty roster for the public contacts page. Duty rosters are posted: the schema
+        marks the person column `public: true`; the phone column is personal data and stays private."""
+        if "duty_roster" not in self.scope.tables:
+            return None
+        shifts = {v["id"]: (k, v) for k, v in enumerate(self.policy.sheets["duty_roster"].field("shift").values)}
+        out = []
+        for unit, people in self.duty.get(day, {}).items():
+            for p in people:
+                rank, shift = shifts[p["shift"]]
+                out.append((rank, unit, p["person"], {"shift": {"id": shift["id"], "zh": shift["zh"], "en": shift["en"]},
+                                                       "unit": unit_label(self.units[unit]), "person": p["person"]}))
+        return [entry for *_, entry in sorted(out, key=lambda e: e[:3])]
+
     def timing(self, day: dt.date, record: dict) -> str:
         submitted = record.get("submitted_at")
         if submitted is None:

@@ -1,0 +1,172 @@
+"""The archive: every sheet read, once per version; submitted_at from the first run that saw a row;
+late edits; history after rows are deleted; what was published; a private file."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import sqlite3
+import stat
+import zoneinfo
+
+import pytest
+from click.testing import CliRunner
+
+from conftest import BASELINE, POLICIES, ROOT, write_csv
+from sync import policy as policy_mod
+from sync.cli import main
+from sync.publish.archive import Archive, _unpack
+from sync.read import read_source
+from sync.summarize import Digest
+from sync.validate import validate
+
+TZ = zoneinfo.ZoneInfo("Asia/Shanghai")
+DAY = dt.date(2020, 2, 11)
+HEADER = BASELINE["单位日报"][0]
+
+
+def at(hour: int, minute: int = 0, day: dt.date = DAY) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=TZ)
+
+
+def daily(unit: str, submitted: str = "", day: str = "2020-02-11", students: str = "100") -> list[str]:
+    return [day, unit, submitted, "王老师", students, "30", "0", "0", "0", "0", "是", ""]
+
+
+@pytest.fixture
+def policy():
+    return policy_mod.load(POLICIES)
+
+
+@pytest.fixture
+def archive(tmp_path, policy):
+    with Archive(tmp_path / "data" / "archive.sqlite", policy) as a:
+        yield a
+
+
+def read(tmp_path, policy, sheets, name="book"):
+    workbook = read_source(write_csv(tmp_path / name, sheets))
+    return workbook, validate(workbook, policy, DAY)
+
+
+def record(archive, tmp_path, policy, sheets, now, name="book"):
+    workbook, result = read(tmp_path, policy, sheets, name)
+    return archive.record_read(workbook, result, now=now), result
+
+
+def test_every_tab_is_stored_and_a_rerun_adds_no_version(tmp_path, policy, archive):
+    sheets = copy.deepcopy(BASELINE)
+    sheets["说明"] = [["说明"], ["每天十点前填报"]]
+    first, _ = record(archive, tmp_path, policy, sheets, at(9))
+    versions = archive.db.execute("SELECT count(*) FROM versions").fetchone()[0]
+    assert versions == sum(len(rows) - 1 for rows in sheets.values())
+    second, _ = record(archive, tmp_path, policy, sheets, at(9, 30))
+    assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == versions
+    assert set(second.snapshots) == {*policy.sheets, "tab:说明"}
+    # The second run's read reconstructs every cell of the gate log as typed, in row order.
+    ids, rows = archive.db.execute("SELECT version_ids, row_numbers FROM reads WHERE run_id = ? AND sheet = ?",
+                                   (second.run_id, "gate_log")).fetchone()
+    cells = dict(archive.db.execute("SELECT id, cells FROM versions WHERE sheet = 'gate_log'"))
+    assert [json.loads(cells[v]) for v in _unpack(ids)] == sheets["出入登记"][1:]
+    assert _unpack(rows) == [2, 3]
+
+
+def test_row_keys_follow_the_primary_key_not_the_spelling(tmp_path, policy, archive):
+    sheets = copy.deepcopy(BASELINE)
+    one, _ = record(archive, tmp_path, policy, sheets, at(9))
+    assert one.snapshots["unit_daily"].keys == ["2020-02-10|english", "2020-02-11|english", "2020-02-11|clinic"]
+    assert all(k.startswith("#") for k in one.snapshots["gate_log"].keys)      # no primaryKey: a content hash
+    sheets["单位日报"][2][1] = "School of English"                               # same unit, other spelling
+    sheets["单位日报"][2][4] = "125"
+    two, _ = record(archive, tmp_path, policy, sheets, at(9, 30))
+    assert two.snapshots["unit_daily"].keys == one.snapshots["unit_daily"].keys
+    assert two.snapshots["unit_daily"].ids[1] != one.snapshots["unit_daily"].ids[1]   # a new version
+    assert two.snapshots["unit_daily"].ids[0] == one.snapshots["unit_daily"].ids[0]
+
+
+def test_blank_submitted_at_is_dated_by_the_first_run_that_saw_the_row(tmp_path, policy, archive):
+    sheets = copy.deepcopy(BASELINE)
+    sheets["单位日报"] = [HEADER, daily("英语学院")]
+    reading, result = record(archive, tmp_path, policy, sheets, at(9, 10))
+    filled = archive.fill_submitted_at(result, reading)
+    assert [(f["row"], f["timing"], f["submitted_at"]) for f in filled] == [(2, "on_time", "2020-02-11T09:10:00")]
+    assert Digest(result, policy).summary(DAY)["reporting"]["on_time"] == 1
+
+    # Logistics appears at 10:30; the run before (09:10) was before the deadline: it may have been
+    # typed at 09:59, so its time stays unknown.
+    sheets["单位日报"].append(daily("后勤管理处"))
+    reading, result = record(archive, tmp_path, policy, sheets, at(10, 30))
+    filled = archive.fill_submitted_at(result, reading)
+    assert [(f["row"], f["timing"]) for f in filled] == [(2, "on_time")]
+    # The clinic appears at 22:00 and the 10:30 run, after the deadline, did not see it: late for sure.
+    # A row with its own submitted_at is never touched.
+    sheets["单位日报"] += [daily("卫生所"), daily("保卫处", "2020-02-11 09:45")]
+    reading, result = record(archive, tmp_path, policy, sheets, at(22))
+    filled = archive.fill_submitted_at(result, reading)
+    assert [(f["row"], f["timing"], f["submitted_at"]) for f in filled] == [
+        (2, "on_time", "2020-02-11T09:10:00"), (4, "late", "2020-02-11T22:00:00")]
+    reporting = Digest(result, policy).summary(DAY)["reporting"]
+    assert (reporting["on_time"], reporting["late"], reporting["time_unknown"]) == (2, 1, 1)
+
+
+def test_late_edit_is_detected_listed_privately_and_counted_publicly(tmp_path, policy):
+    sheets = copy.deepcopy(BASELINE)
+    sheets["单位日报"] = [HEADER, daily("英语学院", "2020-02-11 09:00"), daily("卫生所", "2020-02-11 09:05"),
+                      daily("后勤管理处", "2020-02-10 09:00", day="2020-02-10")]
+    book = write_csv(tmp_path / "book", sheets)
+    args = ["run", "--source", str(book), "--policies", str(POLICIES), "--out", str(tmp_path / "data"),
+            "--site", str(tmp_path / "site"), "--from", "2020-02-10", "--to", "2020-02-11"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    # After publication: the English row's count changes, the clinic's row is deleted, a new unit
+    # reports (not an edit) and the 2020-02-10 row changes (another day).
+    sheets["单位日报"] = [HEADER, daily("英语学院", "2020-02-11 09:00", students="90"),
+                      daily("后勤管理处", "2020-02-10 09:00", day="2020-02-10", students="1"),
+                      daily("保卫处", "2020-02-11 11:00")]
+    write_csv(tmp_path / "book", sheets)
+    out = CliRunner().invoke(main, args[:-4] + ["--date", "2020-02-11", "--force", "--reason", "rows deleted"])
+    assert out.exit_code == 0, out.output
+    summary = json.loads((tmp_path / "data/summaries/2020-02-11.json").read_text(encoding="utf-8"))
+    assert summary["late_edits"] == {"count": 2, "by_sheet": {"unit_daily": 2}}
+    private = json.loads((tmp_path / "data/private/2020-02-11.json").read_text(encoding="utf-8"))
+    changed, removed = private["late_edits"]
+    assert (changed["change"], changed["row"], changed["key"]) == ("changed", 2, "2020-02-11|english")
+    assert changed["before"] == {"在校学生数": "100"} and changed["after"] == {"在校学生数": "90"}
+    assert (removed["change"], removed["key"], removed["published_row"]) == ("removed", "2020-02-11|clinic", 3)
+    assert removed["before"]["填报人"] == "王老师"                  # personal data stays in private detail
+    assert "王老师" not in json.dumps(summary, ensure_ascii=False)
+
+
+def test_history_keeps_rows_deleted_from_the_sheet(tmp_path, policy, archive):
+    sheets = copy.deepcopy(BASELINE)
+    record(archive, tmp_path, policy, sheets, at(9))
+    del sheets["单位日报"][1]                       # 2020-02-10's row is deleted from the sheet
+    record(archive, tmp_path, policy, sheets, at(22))
+    history = archive.history("unit_daily")
+    assert [(h["key"], h["present"]) for h in history] == [
+        ("2020-02-10|english", False), ("2020-02-11|english", True), ("2020-02-11|clinic", True)]
+    assert history[0]["cells"]["在校学生数"] == "120" and history[0]["day"] == "2020-02-10"
+
+
+def test_published_summaries_force_reason_and_refused_runs_are_kept(tmp_path, policy):
+    book = write_csv(tmp_path / "book", copy.deepcopy(BASELINE))
+    args = ["run", "--source", str(book), "--policies", str(POLICIES), "--out", str(tmp_path / "data"),
+            "--site", str(tmp_path / "site"), "--date", "2020-02-11"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    assert CliRunner().invoke(main, args + ["--force", "--reason", "测试 test"]).exit_code == 0
+    with Archive(tmp_path / "data" / "archive.sqlite", policy) as archive:
+        runs = archive.db.execute("SELECT kind, status, reason FROM runs ORDER BY id").fetchall()
+        assert runs == [("run", "published", None), ("run", "published", "测试 test")]
+        published = archive.published()
+    assert published["2020-02-11"] == json.loads((tmp_path / "data/summaries/2020-02-11.json").read_text("utf-8"))
+
+
+def test_archive_is_private_wal_and_git_ignored(tmp_path, policy, archive):
+    record(archive, tmp_path, policy, copy.deepcopy(BASELINE), at(9))
+    assert stat.S_IMODE(archive.path.stat().st_mode) == 0o600
+    assert archive.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    ignored = (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+    assert "/data/archive*" in ignored and "/data/private/" in ignored
+    # Another connection sees only committed runs, and the database checks out.
+    other = sqlite3.connect(archive.path)
+    assert other.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert other.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
