@@ -120,6 +120,8 @@ def run(source, day, first, last, policies, out, site, force, reason):
     errors = len(outcome.result.errors)
     click.echo(f"共 {errors} 个错误、{len(outcome.result.issues) - errors} 个警告 / "
                f"{errors} error(s), {len(outcome.result.issues) - errors} warning(s) in the source")
+    for o in outcome.written_back:
+        click.echo(f"{'写回 written' if o.ok else '未写回 not written'}  {o.spreadsheet}: {o.message}", err=not o.ok)
     sys.exit(1 if outcome.has_errors else 0)
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import policy as policy_mod
@@ -30,6 +30,7 @@ class DayOutcome:
 class RunOutcome:
     result: Result
     days: list[DayOutcome]
+    written_back: list = field(default_factory=list)     # Google source: one outcome per spreadsheet
 
     @property
     def has_errors(self) -> bool:
@@ -72,7 +73,13 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
                                        summary["issues"]["warnings"], files))
         outputs.write_lists()
         archive.finish(reading, "published", published, force_reason, overrode)
-    return RunOutcome(result, outcomes)
+        written_back = []
+        if Path(source).suffix.lower() in (".yml", ".yaml"):
+            # Each department sees its own mistakes in its own spreadsheet; the office gets the
+            # newest day's private detail in its private tab.
+            from .publish.google import write_back
+            written_back = write_back(source, result, policy, private=digest.private(days[-1]))
+    return RunOutcome(result, outcomes, written_back)
 
 
 def remind(source: str | Path, policies: str | Path = "policies", day: dt.date | None = None,

@@ -485,7 +485,11 @@ def test_run_publishes_the_same_summary_from_google_as_from_the_xlsx(fake, tmp_p
     days = [dt.date(2020, 2, 10) + dt.timedelta(days=k) for k in range(14)]
     google = jobs.run(config(tmp_path, fake), POLICIES, days, tmp_path / "g", tmp_path / "g-site")
     xlsx = jobs.run(demo, POLICIES, days, tmp_path / "x", tmp_path / "x-site")
-    assert google.result.unavailable == [] and len(api_requests(fake)) == 3
+    assert google.result.unavailable == [] and len(api_requests(fake, "values:batchGet")) == 3
+    # run wrote each department its status tab and the office its private tab, one batch each
+    assert [o.ok for o in google.written_back] == [True] * 4
+    assert fake.count("POST", ":batchUpdate") == 4
+    assert any(t.props["title"] == "防控办内部" for t in fake.books[OFFICE]["tabs"])
     assert xlsx.result.errors
     for day in days:
         ours = (tmp_path / "g" / "summaries" / f"{day}.json").read_text(encoding="utf-8")
