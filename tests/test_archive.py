@@ -15,7 +15,8 @@ from click.testing import CliRunner
 from conftest import BASELINE, POLICIES, ROOT, write_csv
 from sync import policy as policy_mod
 from sync.cli import main
-from sync.publish.archive import Archive, _unpack
+from sync.publish.archive import Archive
+from sync.publish.snapshot import unpack
 from sync.read import read_source
 from sync.summarize import Digest
 from sync.validate import validate
@@ -67,8 +68,8 @@ def test_every_tab_is_stored_and_a_rerun_adds_no_version(tmp_path, policy, archi
     ids, rows = archive.db.execute("SELECT version_ids, row_numbers FROM reads WHERE run_id = ? AND sheet = ?",
                                    (second.run_id, "gate_log")).fetchone()
     cells = dict(archive.db.execute("SELECT id, cells FROM versions WHERE sheet = 'gate_log'"))
-    assert [json.loads(cells[v]) for v in _unpack(ids)] == sheets["出入登记"][1:]
-    assert _unpack(rows) == [2, 3]
+    assert [json.loads(cells[v]) for v in unpack(ids)] == sheets["出入登记"][1:]
+    assert unpack(rows) == [2, 3]
 
 
 def test_row_keys_follow_the_primary_key_not_the_spelling(tmp_path, policy, archive):

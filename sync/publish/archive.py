@@ -11,33 +11,30 @@ owner-only (0600), and nothing in it is published.
     publications  per run: the public summary of each day it wrote
     sends         reminders sent: (day, unit, channel), so none goes out twice
 
-A row's key is its primaryKey as typed values (2020-02-11|english), else "#" and a hash of its
-cells (stored as NULL: such a key names exactly one version). A run stores only versions it has
-not seen before, plus two compressed arrays per sheet, so three runs a day of 300,000 rows cost
-megabytes a month, not gigabytes. Versions are found by their hash in Python, not by a unique
-index: random-order index inserts would make the first run of a semester several times slower.
+Rows arrive as snapshots (snapshot.py); a "#" hash key is stored as NULL, as it names exactly one
+version. A run stores only versions it has not seen before, plus two compressed arrays per sheet,
+so three runs a day of 300,000 rows cost megabytes a month, not gigabytes. Versions are found by
+their hash in Python, not by a unique index: random-order index inserts would make the first run
+of a semester several times slower.
 WAL and one transaction per write: a run killed at any moment leaves the last committed state.
 """
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import sqlite3
-import zlib
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 
-from ..policy import Policy, fold
-from ..read.table import Column, RawTable, Workbook
+from ..policy import Policy
+from ..read.table import Column, Workbook
 from ..validate import Result
-from ..validate.cells import as_number
-from ..validate.headers import locate_header, match_sheets
+from ..validate.cells import TypedColumn, as_number
+from .snapshot import Snapshot, named, pack, row_key, snapshots, unpack
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, read_at TEXT NOT NULL,
@@ -58,114 +55,11 @@ CREATE TABLE IF NOT EXISTS sends(day TEXT NOT NULL, unit TEXT NOT NULL, channel 
 SUBMITTED = ("unit_daily", "submitted_at")     # the sheet and column dated from the archive when blank
 
 
-def _pack(values) -> bytes:
-    """Ascending-ish integers compress to almost nothing as deltas."""
-    array = np.asarray(values, dtype=np.int64)
-    return zlib.compress(np.diff(array, prepend=0).tobytes(), 6)
-
-
-def _unpack(blob: bytes) -> list[int]:
-    return np.cumsum(np.frombuffer(zlib.decompress(blob), dtype=np.int64)).tolist()
-
-
-def _text(value) -> str:
-    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
-
-
-@dataclass
-class Snapshot:
-    """One sheet as one run read it, non-blank rows only."""
-    sheet: str
-    tab: str
-    source: str
-    header: list[str]
-    rows: list[int] = field(default_factory=list)           # row numbers as a person sees them
-    keys: list[str] = field(default_factory=list)
-    hashes: list[bytes] = field(default_factory=list)        # of (key, cells): the version's identity
-    cells: list[str] = field(default_factory=list)           # JSON lists of texts, trailing blanks cut
-    days: list[str | None] = field(default_factory=list)
-    ids: list[int] = field(default_factory=list)             # version ids, filled in when stored
-
-    def by_key(self) -> dict[str, list[int]]:
-        found: dict[str, list[int]] = {}
-        for i, key in enumerate(self.keys):
-            found.setdefault(key, []).append(i)
-        return found
-
-
 @dataclass
 class Reading:
     run_id: int
     read_at: dt.datetime
     snapshots: dict[str, Snapshot]
-
-
-def snapshots(workbook: Workbook, result: Result, policy: Policy) -> dict[str, Snapshot]:
-    """Every tab of the workbook as text rows, keyed as the schemas say. Tabs no schema knows are kept
-    under "tab:<title>" with hash keys."""
-    from ..summarize.scope import day_field, day_numbers
-    found, _ = match_sheets(workbook, policy)
-    by_table = {id(t): name for name, t in found.items()}
-    out: dict[str, Snapshot] = {}
-    for raw in workbook.tables:
-        name = by_table.get(id(raw))
-        table = result.tables.get(name) if name else None
-        if table is not None:
-            raw = table.raw                                    # the header found below any title rows
-        elif name:
-            raw = locate_header(raw, policy.sheets[name])
-        else:
-            name = f"tab:{raw.title}"
-            while name in out:
-                name += "'"
-        keys = days = None
-        if table is not None and table.sheet.primary_key:
-            parts = []
-            for f in table.sheet.primary_key:
-                col = table.columns[f]
-                texts = [None if bad or v is None else _text(v) for v, bad in zip(col.values, col.error.tolist())]
-                parts.append(pa.array(texts, type=pa.string()).take(pa.array(col.codes)))
-            keys = pc.binary_join_element_wise(*parts, "|").to_pylist()     # None where a part is unreadable
-        if table is not None and (f := day_field(table.sheet)):
-            ordinals = day_numbers(table, f)
-            iso = {d: dt.date.fromordinal(d).isoformat() if d > 0 else None for d in np.unique(ordinals).tolist()}
-            days = [iso[d] for d in ordinals.tolist()]
-        out[name] = _snapshot(name, raw, keys, days)
-    return out
-
-
-def _snapshot(name: str, raw: RawTable, keys: list | None, days: list | None) -> Snapshot:
-    """Rows as compact JSON lists (trailing blank cells cut, so an appended column changes no row),
-    built column-wise in Arrow: each distinct text is encoded once, then joined per row in C."""
-    snap = Snapshot(name, raw.title, raw.source, list(raw.header))
-    n = raw.n_rows
-    width = np.zeros(n, dtype=np.int64)
-    for c, col in enumerate(raw.columns):
-        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col.dictionary)), 0).to_numpy(zero_copy_only=False)
-        width[filled[col.codes]] = c + 1
-    live = np.flatnonzero(width > 0)
-    if not len(live):
-        return snap
-    parts = []
-    for c, col in enumerate(raw.columns):     # cells past a row's last filled one are null, and skipped
-        cells = _json_strings(col.dictionary).take(pa.array(col.codes[live]))
-        parts.append(pc.if_else(pa.array(width[live] > c), cells, pa.scalar(None, pa.string())))
-    joined = pc.binary_join_element_wise(*parts, ",", null_handling="skip")
-    snap.cells = pc.binary_join_element_wise("[", joined, "]", "").to_pylist()
-    numbers = raw.row_numbers[live] if raw.row_numbers is not None else live + 2
-    snap.rows = numbers.tolist()
-    snap.days = [days[i] for i in live.tolist()] if days else [None] * len(live)
-    prefix = f"{name}\n".encode()
-    for i, text in zip(live.tolist(), snap.cells):
-        key = keys[i] if keys else None
-        if key is None:
-            digest = hashlib.blake2b(prefix + text.encode(), digest_size=16).digest()
-            key = "#" + digest.hex()[:24]
-        else:
-            digest = hashlib.blake2b(f"{name}\n{key}\n{text}".encode(), digest_size=16).digest()
-        snap.keys.append(key)
-        snap.hashes.append(digest)
-    return snap
 
 
 class Archive:
@@ -234,7 +128,7 @@ class Archive:
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", new)
             self.db.execute("INSERT INTO reads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (run_id, snap.sheet, snap.tab, snap.source, header_id, len(snap.ids),
-                             _pack(snap.ids), _pack(snap.rows)))
+                             pack(snap.ids), pack(snap.rows)))
         return Reading(run_id, read_at, found)
 
     def finish(self, reading: Reading, status: str, summaries: dict[str, dict] | None = None,
@@ -282,25 +176,20 @@ class Archive:
         first = dict(self.db.execute(f"SELECT key, min(first_run) FROM versions WHERE sheet = ? AND key IN "
                                      f"({','.join('?' * len(keys))}) GROUP BY key", (sheet, *keys)))
         deadline = dt.time(*map(int, str(self.policy.thresholds["report_deadline"]).split(":")))
-        values, codes, filled = list(col.values), col.codes.copy(), []
-        texts = list(col.texts)
+        codes, added, filled = col.codes.copy(), [], []
         for row, i in sorted(wanted.items()):
             key = key_of[row]
             seen, before = self._seen(sheet, first[key])
             due = dt.datetime.combine(dates[i], deadline)
             if not (seen <= due or (before is not None and before >= due)):
                 continue
-            codes[i] = len(values)
-            values.append(seen)
-            texts.append(seen.isoformat(sep=" "))
+            codes[i] = len(col.values) + len(added)
+            added.append(seen)
             filled.append({"sheet": sheet, "row": row, "date": dates[i].isoformat(), "key": key,
                            "submitted_at": seen.isoformat(),
                            "timing": "on_time" if seen <= due else "late"})
         if filled:
-            table.columns[name] = replace(
-                col, codes=codes, lazy=values, column=Column(pa.array(texts, type=pa.string()), codes),
-                num=np.append(col.num, [as_number(v) for v in values[len(col.values):]]),
-                error=np.append(col.error, np.zeros(len(values) - len(col.values), dtype=bool)))
+            table.columns[name] = _with_times(col, codes, added)
         return filled
 
     def _seen(self, sheet: str, run_id: int) -> tuple[dt.datetime, dt.datetime | None]:
@@ -325,8 +214,8 @@ class Archive:
         for sheet, ids_blob, rows_blob, header in self.db.execute(
                 "SELECT d.sheet, d.version_ids, d.row_numbers, h.cells FROM reads d JOIN headers h "
                 "ON h.id = d.header_id WHERE d.run_id = ? ORDER BY d.sheet", (run_id,)).fetchall():
-            then = dict(zip(_unpack(ids_blob), _unpack(rows_blob)))
-            old = [(vid, _key(sheet, key, cells), cells) for vid, key, cells in self.db.execute(
+            then = dict(zip(unpack(ids_blob), unpack(rows_blob)))
+            old = [(vid, row_key(sheet, key, cells), cells) for vid, key, cells in self.db.execute(
                 "SELECT id, key, cells FROM versions WHERE sheet = ? AND day = ?", (sheet, day.isoformat()))
                 if vid in then]
             if not old:
@@ -339,10 +228,10 @@ class Archive:
                 if vid in present:
                     continue
                 edit = {"sheet": sheet, "key": key, "published_at": published_at, "published_row": then[vid],
-                        "before": _named(old_header, json.loads(cells))}
+                        "before": named(old_header, json.loads(cells))}
                 if key in current and not key.startswith("#"):
                     i = current[key][0]
-                    after = _named(new_header, json.loads(now.cells[i]))
+                    after = named(new_header, json.loads(now.cells[i]))
                     changed = sorted(h for h in set(edit["before"]) | set(after)
                                      if edit["before"].get(h, "") != after.get(h, ""))
                     edit.update(change="changed", row=now.rows[i], columns=changed,
@@ -354,24 +243,27 @@ class Archive:
         return sorted(edits, key=lambda e: (e["sheet"], e["published_row"]))
 
     # -- history: every row ever read, deleted ones included ---------------------------------------
+    # No job calls these two: they are the office's way into the archive (examples/operations.md),
+    # and the issue's "history for trends even after rows are deleted from a sheet" (issue 6).
 
     def history(self, sheet: str) -> list[dict]:
         """The newest version of every key ever read for a sheet, with `present` False for rows no
         longer in the sheet at the newest read: figures for trends survive rows deleted from a sheet."""
         last = self.db.execute("SELECT version_ids FROM reads WHERE sheet = ? ORDER BY run_id DESC LIMIT 1",
                                (sheet,)).fetchone()
-        present = set(_unpack(last[0])) if last else set()
+        present = set(unpack(last[0])) if last else set()
         out = []
         for vid, key, day, cells, header in self.db.execute(
                 "SELECT v.id, v.key, v.day, v.cells, h.cells FROM versions v JOIN headers h ON h.id = v.header_id "
                 "WHERE v.sheet = ? AND (v.key IS NULL OR v.id IN (SELECT max(id) FROM versions "
                 "WHERE sheet = ? AND key IS NOT NULL GROUP BY key)) ORDER BY v.id", (sheet, sheet)):
-            out.append({"key": _key(sheet, key, cells), "day": day, "present": vid in present,
-                        "cells": _named(json.loads(header), json.loads(cells))})
+            out.append({"key": row_key(sheet, key, cells), "day": day, "present": vid in present,
+                        "cells": named(json.loads(header), json.loads(cells))})
         return out
 
     def published(self) -> dict[str, dict]:
-        """The newest public summary published for each day."""
+        """The newest public summary published for each day: the day-by-day figures of a trend, kept
+        however the sheets change afterwards."""
         return {day: json.loads(body) for day, body in self.db.execute(
             "SELECT day, summary FROM publications ORDER BY run_id")}
 
@@ -384,6 +276,17 @@ class Archive:
         stamp = self.now().isoformat()
         self._write(lambda: self.db.executemany("INSERT OR IGNORE INTO sends VALUES (?, ?, ?, ?, ?)",
                                                 [(day.isoformat(), u, channel, run_id, stamp) for u in units]))
+
+
+def _with_times(col: TypedColumn, codes: np.ndarray, added: list[dt.datetime]) -> TypedColumn:
+    """`col` with the datetimes `added` as new valid distinct values, rows pointed at them by `codes`.
+    TypedColumn has no public constructor for this. Its values live in the `lazy` field (public view:
+    the `values` property), and a plain list there counts as already made."""
+    texts = [*col.texts, *(t.isoformat(sep=" ") for t in added)]
+    return replace(col, codes=codes, lazy=[*col.values, *added],
+                   column=Column(pa.array(texts, type=pa.string()), codes),
+                   num=np.append(col.num, [as_number(t) for t in added]),
+                   error=np.append(col.error, np.zeros(len(added), dtype=bool)))
 
 
 class Annotated:
@@ -413,37 +316,3 @@ class Annotated:
         return {**self.digest.private(day), "late_edits": self.late_edits(day),
                 "submitted_at_from_archive": [f for f in self.filled if f["date"] == day.isoformat()]}
 
-
-def _json_strings(texts: pa.Array) -> pa.Array:
-    """json.dumps(t, ensure_ascii=False) of every text, in Arrow; json itself only for rare control characters."""
-    out = texts
-    for char, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
-        out = pc.replace_substring(out, char, escaped)
-    out = pc.binary_join_element_wise('"', out, '"', "")
-    odd = pc.match_substring_regex(texts, "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]")
-    if pc.any(odd).as_py():
-        plain = out.to_pylist()
-        for k in np.flatnonzero(odd.to_numpy(zero_copy_only=False)).tolist():
-            plain[k] = json.dumps(texts[k].as_py(), ensure_ascii=False)
-        out = pa.array(plain, type=pa.string())
-    return out
-
-
-def _key(sheet: str, key: str | None, cells: str) -> str:
-    """A row's key: its primaryKey text, or "#" and the hash of its cells (as _snapshot makes it)."""
-    if key is not None:
-        return key
-    return "#" + hashlib.blake2b(f"{sheet}\n{cells}".encode(), digest_size=16).hexdigest()[:24]
-
-
-def _named(header: list[str], cells: list[str]) -> dict[str, str]:
-    """Cells by header text (folded duplicates and blank headers get their column letter)."""
-    from ..issues import column_letter
-    out, seen = {}, set()
-    for k, text in enumerate(cells):
-        label = header[k] if k < len(header) and header[k].strip() else column_letter(k)
-        if fold(label) in seen:
-            label = f"{label} ({column_letter(k)})"
-        seen.add(fold(label))
-        out[label] = text
-    return out
