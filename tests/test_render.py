@@ -69,7 +69,6 @@ def test_fixture_export(digest, policy):
     assert to_xlsx(rows, policy, DAY) == to_xlsx(rows, policy, DAY)       # no wall-clock time inside
 
 
-@pytest.mark.skipif(not DEMO.exists(), reason="examples/demo.xlsx not generated yet")
 def test_demo_goldens(tmp_path):
     jobs.run(DEMO, POLICIES, [dt.date(2020, 2, 10) + dt.timedelta(days=k) for k in range(14)],
              tmp_path / "data", tmp_path / "site")

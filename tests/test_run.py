@@ -157,7 +157,6 @@ def test_no_personal_data_in_public_outputs(tmp_path):
     assert "郑老师" in private and "访客甲" in private and "13800000009" in private
 
 
-@pytest.mark.skipif(not DEMO.exists(), reason="examples/demo.xlsx not generated yet")
 def test_no_personal_data_in_public_outputs_of_the_demo(tmp_path):
     invoke(tmp_path, None, "--from", "2020-02-10", "--to", "2020-02-23", source=DEMO)
     values = pii_values(DEMO, dt.date(2020, 2, 23), min_length=2)
