@@ -7,18 +7,9 @@ import datetime as dt
 import xlsxwriter
 
 from _fake import XDate
+from sync.issues import column_letter as letter  # the validator's own A1 letters
 
 FIXED_TIME = dt.datetime(2020, 2, 23, 12, 0)  # workbook metadata, so that the xlsx depends on the data only
-
-
-def letter(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    out = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        out = chr(65 + rem) + out
-    return out
 
 
 def columns(sheet) -> tuple[list[str], list[str]]:

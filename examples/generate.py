@@ -23,6 +23,7 @@ import yaml
 
 sys.dont_write_bytecode = True  # no __pycache__ left in examples/
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parent.parent))     # the repository, for sync.issues
 import _fake  # noqa: E402
 import _mistakes  # noqa: E402
 import _write  # noqa: E402

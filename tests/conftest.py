@@ -112,3 +112,75 @@ def check(tmp_path):
 def found(result, code=None):
     """{(code, sheet, cell)} of a result, optionally one code only."""
     return {(i.code, i.sheet, i.cell) for i in result.issues if code is None or i.code == code}
+
+
+# The summaries' fixture: the baseline plus, on 2020-02-11, units on time, late, with no time, with an
+# error and missing; students and staff across the isolation rules; stock through counts and outflows.
+UNIT_ROWS = [   # date, unit, submitted_at, reporter, students, staff, fever, suspected, confirmed, isolated, zero, notes
+    ["2020-02-11", "商学院", "2020-02-11 10:45", "钱老师", "80", "20", "0", "0", "0", "0", "是", ""],        # late
+    ["2020-02-11", "图书馆", "", "孙馆员", "0", "8", "0", "0", "0", "0", "是", ""],                       # time unknown
+    ["2020-02-11", "日本语学院", "2020-02-11 09:30", "吴老师", "50", "15", "abc", "0", "0", "0", "否", ""],  # error
+    ["2020-02-11", "保卫处", "2020-02-10 22:00", "郑科长", "5", "40", "0", "0", "0", "1", "否", "夜班汇报"],  # evening before
+    ["2020-02-11", "后勤管理处", "2020-02-11 10:00", "冯主任", "0", "25", "0", "0", "0", "0", "是", ""],    # on the deadline
+    ["", "", "", "", "", "", "", "", "", "", "", ""],                                                      # blank row
+]
+STUDENT_ROWS = [
+    ["0192010003", "王芳", "商学院", "2017", "会计", "本科生", "中国", "湖北", "武汉", "是", "正常", "b1", "2020-02-10",
+     "13800000003", "2020-02-11"],
+    ["0192010004", "陈刚", "英语学院", "2019", "翻译", "研究生", "中国", "辽宁省", "沈阳", "否", "发热", "第一批", "",
+     "13800000004", "2020-02-11"],
+    ["O192010005", "林静", "英语学院", "2019", "英语", "本科生", "中国", "辽宁", "大连", "否", "正常", "b3", "",
+     "13800000005", "2020-02-11"],                                                  # letter O: left out
+]
+STAFF_ROWS = [
+    ["T003", "周老师", "教务处", "大连", "是", "2020-01-25", "否", "", "14", "是", "隔离观察"],   # until 2020-02-07
+    ["T004", "吴老师", "图书馆", "大连", "是", "2020-01-31", "否", "", "0", "是", "正常"],     # no isolation
+    ["T005", "郑老师", "商学院", "大连", "是", "2020-02-09", "是", "否", "14", "否", "正常"],   # unapproved: an error
+    ["T006", "王老师", "保卫处", "武汉", "否", "", "是", "", "", "", "正常"],                  # still away
+]
+ISOLATION_ROWS = [
+    ["2020-02-11", "09:00", "P002", "Kim Minji", "北楼B区", "201", "2020-02-09", "37.5", "咳嗽", "2", "赵医生"],
+]
+SUPPLY_ROWS = [
+    ["2020-02-05", "医用口罩", "盘点", "3000", "", "", "刘师傅"],
+    ["2020-02-06", "医用口罩", "出库", "500", "", "", "刘师傅"],
+    ["2020-02-11", "手套", "入库", "100", "采购", "", "刘师傅"],
+    ["2020-02-11", "N95口罩", "入库", "300", "孔子学院", "匿名", "刘师傅"],
+    ["2020-02-11", "N95口罩", "出库", "30", "", "", "刘师傅"],
+    ["2020-02-11", "84消毒液", "入库", "50", "友好院校", "<b>Partner|Uni</b>", "刘师傅"],
+    ["2020-02-11", "75%酒精", "出库", "10", "", "", "刘师傅"],                     # below zero: an error
+]
+GATE_ROWS = [
+    ["2020-02-11 10:00", "南门", "外来人员", "V001", "访客甲", "37.8", "是", "否"],    # fever, refused
+    ["2020-02-11 11:00", "东门", "教职工", "T001", "张老师", "37.6", "", "是"],      # fever-admitted
+    ["2020-02-11 12:00", "西门", "外来人员", "V002", "访客乙", "36.6", "否", "是"],    # admitted without approval
+    ["2020-02-11 13:00", "北门", "学生", "0192010004", "陈刚", "36.5", "", "是"],    # unknown gate: left out
+    ["2020-02-10 18:00", "东门", "学生", "0192010003", "王芳", "36.4", "", "是"],    # the day before
+]
+
+
+def campus_sheets() -> dict:
+    sheets = copy.deepcopy(BASELINE)
+    sheets["单位日报"] += copy.deepcopy(UNIT_ROWS)
+    sheets["学生健康档案"] += copy.deepcopy(STUDENT_ROWS)
+    sheets["教职工状态"] += copy.deepcopy(STAFF_ROWS)
+    sheets["隔离观察记录"] += copy.deepcopy(ISOLATION_ROWS)
+    # One of the canteen's three rounds is missing on 2020-02-11.
+    canteen = [r for r in sheets["消毒记录"] if r[2] == "第一食堂"]
+    sheets["消毒记录"].remove(canteen[-1])
+    sheets["防疫物资台账"] += copy.deepcopy(SUPPLY_ROWS)
+    sheets["出入登记"] += copy.deepcopy(GATE_ROWS)
+    return sheets
+
+
+@pytest.fixture
+def policy():
+    from sync import policy as policy_mod
+    return policy_mod.load(POLICIES)
+
+
+@pytest.fixture
+def digest(check, policy):
+    """The summaries of campus_sheets(), the fixture of tests/test_summarize.py and test_render.py."""
+    from sync.summarize import Digest
+    return Digest(check(campus_sheets()), policy)

@@ -13,17 +13,16 @@ import json
 import os
 from pathlib import Path
 
-import pytest
 from python_calamine import CalamineWorkbook
 
 from conftest import POLICIES, ROOT
 from sync import jobs
-from sync import policy as policy_mod
 from sync.publish import stable_json
 from sync.render import render_index, render_report, to_csv, to_xlsx
 from sync.render.report import md
 from sync.summarize import Digest
-from test_summarize import DAY, campus_sheets
+from conftest import campus_sheets
+from test_summarize import DAY
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 DEMO = ROOT / "examples" / "demo.xlsx"
@@ -38,16 +37,6 @@ def golden(name: str, data: str | bytes) -> None:
         path.write_bytes(data)
     assert path.exists(), f"{path} is missing: run with UPDATE_GOLDEN=1 to create it"
     assert data == path.read_bytes(), f"{name} differs from its golden file (UPDATE_GOLDEN=1 to accept)"
-
-
-@pytest.fixture
-def policy():
-    return policy_mod.load(POLICIES)
-
-
-@pytest.fixture
-def digest(check, policy):
-    return Digest(check(campus_sheets()), policy)
 
 
 def test_fixture_summary_and_page(digest):

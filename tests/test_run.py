@@ -19,7 +19,7 @@ from conftest import BASELINE, POLICIES, ROOT, write_csv
 from sync import jobs
 from sync import policy as policy_mod
 from sync.cli import main
-from test_summarize import campus_sheets
+from conftest import campus_sheets
 
 DEMO = ROOT / "examples" / "demo.xlsx"
 
