@@ -153,24 +153,33 @@ def test_sigkill_during_a_build_leaves_the_previous_site_and_the_next_build_comp
     assert (project / "public" / "index.html").is_file()
 
 
-# Renames the live site away, then pauses before the new one is renamed in: the moment a swap made
-# of two renames leaves no public/ at all.
+# Pauses right after the first call that renames public/ (os.rename, os.replace, or renameat2 through
+# ctypes, the atomic exchange): the moment a swap made of two renames leaves no public/ at all, and
+# the moment after an exchange, before the old site is removed. Only the stdlib is patched.
 BETWEEN_RENAMES = """
-import os, pathlib, runpy, sys, time
-rename = os.rename
-def pausing(src, dst, *a, **k):
-    rename(src, dst, *a, **k)
-    if os.path.basename(os.fspath(src)) == "public":
-        open(os.environ["MARKER"], "w").close()
-        time.sleep(120)
-os.rename = pausing
+import ctypes, os, runpy, sys, time
+def pausing(call):
+    def renamed(*args, **kwargs):
+        result = call(*args, **kwargs)
+        if any(os.path.basename(a) in ("public", b"public") for a in args if isinstance(a, (str, bytes, os.PathLike))):
+            open(os.environ["MARKER"], "w").close()
+            time.sleep(120)
+        return result
+    return renamed
+os.rename, os.replace = pausing(os.rename), pausing(os.replace)
+class CDLL(ctypes.CDLL):
+    def __getattr__(self, name):
+        found = super().__getattr__(name)
+        if name == "renameat2":
+            found = pausing(found)
+            setattr(self, name, found)
+        return found
+ctypes.CDLL = CDLL
 sys.argv = ["sync", *sys.argv[1:]]
 runpy.run_module("sync", run_name="__main__")
 """
 
 
-@pytest.mark.xfail(strict=True, reason="sync/publish/site.py (issue 4) swaps with two renames (public -> "
-                                       ".public-old, temp -> public): killed between them, there is no public/")
 def test_sigkill_between_the_two_renames_of_the_swap_still_leaves_a_site(project, tmp_path):
     marker = tmp_path / "renamed"
     proc = build(project, pausing={"script": BETWEEN_RENAMES, "MARKER": str(marker)})
@@ -184,8 +193,6 @@ def test_sigkill_between_the_two_renames_of_the_swap_still_leaves_a_site(project
         assert build(project).returncode == 0      # leave a site for the next test either way
 
 
-@pytest.mark.xfail(strict=True, reason="sync/publish/site.py (issue 4) does not remove the .public-* temporary "
-                                       "folder a killed build leaves beside public/")
 def test_the_next_build_cleans_up_what_a_killed_build_left(project):
     before = leftovers(project)
     proc = build(project, pausing={"script": "import runpy, sys; sys.argv = ['sync', *sys.argv[1:]]; "

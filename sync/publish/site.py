@@ -2,9 +2,19 @@
 
 The build is strict and goes into a temporary folder beside public/; only a clean build is
 swapped in, so a web server never serves half a site or a site built from broken content.
+
+The swap is one renameat2(RENAME_EXCHANGE) on Linux: public/ is the old site or the new one at
+every instant, SIGKILL included, and stays a plain directory (what .gitignore, tar, rsync, nginx
+and the Pages upload expect; a symlink would change all of them). Where the kernel, libc or file
+system lacks the exchange (macOS, NFS, ...), two renames remain and the next build repairs a
+missing public/. Every build starts by removing the .public-* folders killed builds left.
 """
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import errno
+import fcntl
 import functools
 import http.server
 import logging
@@ -59,30 +69,98 @@ def build(config_file: str | Path = "mkdocs.yml", site_dir: str | Path | None = 
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.exceptions import MkDocsException
     target = Path(site_dir) if site_dir else config(config_file).site_dir
-    target = target.resolve()
+    target = target.resolve()          # a site_dir that is a symlink keeps pointing where it did
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
-    collect, logger = _Collect(), logging.getLogger("mkdocs")
-    logger.addHandler(collect)
-    try:
-        cfg = _load(config_file, site_dir=str(temp), strict=True)
-        mkdocs_build(cfg)
-    except MkDocsException as exc:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise ConfigError(collect.messages + [f"site build failed: {exc}"]) from None
-    except BaseException:
-        shutil.rmtree(temp, ignore_errors=True)
-        raise
-    finally:
-        logger.removeHandler(collect)
-    os.chmod(temp, 0o755)      # mkdtemp makes it private; a web server must read it
-    old = target.with_name(f".{target.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    temp.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
+    with _locked(target.parent):
+        _heal(target)
+        temp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+        collect, logger = _Collect(), logging.getLogger("mkdocs")
+        logger.addHandler(collect)
+        try:
+            cfg = _load(config_file, site_dir=str(temp), strict=True)
+            mkdocs_build(cfg)
+        except MkDocsException as exc:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise ConfigError(collect.messages + [f"site build failed: {exc}"]) from None
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+        finally:
+            logger.removeHandler(collect)
+        os.chmod(temp, 0o755)      # mkdtemp makes it private; a web server must read it
+        _swap(temp, target)
     return target
+
+
+@contextlib.contextmanager
+def _locked(folder: Path):
+    """Builds into the same folder take turns: the clean-up at the start of one must not remove
+    the folder another is still writing. flock on the folder itself, so a killed build holds no
+    lock and leaves no lock file beside public/; a second build waits for the first."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)          # closing releases the lock
+
+
+def _old(target: Path) -> Path:
+    return target.with_name(f".{target.name}-old")
+
+
+def _heal(target: Path) -> None:
+    """Undo what a killed build left: a public/ renamed away by the two-rename fallback comes back,
+    and every other .public-* folder (a half-written site, an old one not yet removed) goes.
+    Under the lock, so none of them belongs to a live build."""
+    if not os.path.lexists(target) and _old(target).is_dir():
+        os.rename(_old(target), target)
+    for stale in target.parent.glob(f".{target.name}-*"):
+        if stale.resolve() != target:       # never what public/ is or points to
+            _remove(stale)
+
+
+def _swap(temp: Path, target: Path) -> None:
+    if not os.path.lexists(target):
+        os.rename(temp, target)            # the first build: nothing to replace, one atomic rename
+    elif _exchange(temp, target):
+        _remove(temp)                      # it now holds the old site
+    else:
+        # No atomic exchange here: for a moment there is no public/; _heal repairs a kill then.
+        old = _old(target)                 # _heal removed any earlier one
+        os.rename(target, old)
+        os.rename(temp, target)
+        _remove(old)
+
+
+@functools.cache
+def _renameat2():
+    """glibc's renameat2 (2.28+), or None where there is none (macOS, musl before 1.2.5, ...)."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):
+        return None
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths in one step (Linux 3.15+). False where the system cannot; the caller falls back."""
+    call = _renameat2()
+    if call is None:
+        return False
+    # AT_FDCWD = -100, RENAME_EXCHANGE = 2 (linux/fcntl.h); bytes and ints need no argtypes.
+    if call(-100, os.fsencode(a), -100, os.fsencode(b), 2) == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):    # the kernel or file system lacks it
+        return False
+    raise OSError(err, os.strerror(err), str(a), None, str(b))
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    elif os.path.lexists(path):
+        path.unlink()
 
 
 def serve(directory: str | Path, host: str = "127.0.0.1", port: int = 8000) -> None:
