@@ -74,23 +74,24 @@ _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
 
 
 def html_tables(text: str) -> str:
-    """Markdown tables -> HTML tables. A year of reports is a year of table rows, and Python-Markdown
-    spends most of a site build on their cells' inline parsing (bench/bench_site.py); as raw HTML
-    they pass through untouched. Cells are already escaped (md writes entities, valid in HTML)."""
+    """Markdown tables -> lean HTML tables. A year of reports is a year of table rows, and
+    Python-Markdown spends most of a site build on them (bench/bench_site.py): as Markdown every
+    cell is parsed inline, as HTML every tag is tokenized, so the HTML has as few tags as it can
+    (no thead/tbody; right alignment by CSS, site/assets/site.css: a data attribute, not a
+    class, because Material styles only tables without a class). Cells are
+    already escaped (md writes entities, valid in HTML)."""
     lines, out, i = text.split("\n"), [], 0
     while i < len(lines):
         if lines[i].startswith("|") and i + 1 < len(lines) and _SEPARATOR.match(lines[i + 1]):
             head = _cells(lines[i])
-            right = [c.strip().endswith(":") for c in lines[i + 1].strip().strip("|").split("|")]
+            numbers = lines[i + 1].strip().strip("|").split("|")[-1].strip().endswith(":")
             i += 2
             rows = []
             while i < len(lines) and lines[i].startswith("|"):
-                rows.append(_cells(lines[i]))
+                rows.append("<tr><td>" + "<td>".join(_cells(lines[i])))
                 i += 1
-            out.append("<table>\n<thead><tr>" + "".join(_cell("th", c, right, k) for k, c in enumerate(head))
-                       + "</tr></thead>\n<tbody>\n" + "".join(
-                           "<tr>" + "".join(_cell("td", c, right, k) for k, c in enumerate(row)) + "</tr>\n"
-                           for row in rows) + "</tbody>\n</table>")
+            opening = "<table data-figures>" if numbers else "<table>"
+            out.append(opening + "\n<tr><th>" + "<th>".join(head) + "\n" + "\n".join(rows) + "\n</table>")
         else:
             out.append(lines[i])
             i += 1
@@ -99,11 +100,6 @@ def html_tables(text: str) -> str:
 
 def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
-
-
-def _cell(tag: str, text: str, right: list[bool], k: int) -> str:
-    align = ' style="text-align: right"' if k < len(right) and right[k] else ""
-    return f"<{tag}{align}>{text}</{tag}>"
 
 
 def render_index(summaries: list[dict], env: jinja2.Environment | None = None) -> str:
