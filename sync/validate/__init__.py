@@ -50,7 +50,7 @@ def validate(workbook: Workbook, policy: Policy, as_of: dt.date | None = None) -
     tables = {}
     seconds: Counter = Counter()
     for name, raw in found.items():
-        table, table_problems = _validate_table(raw, policy, as_of, seconds)
+        table, table_problems = _validate_table(policy.sheets[name], raw, policy, as_of, seconds)
         problems += table_problems
         if table is not None:
             tables[name] = table
@@ -59,8 +59,7 @@ def validate(workbook: Workbook, policy: Policy, as_of: dt.date | None = None) -
                   missing=missing, unavailable=list(workbook.unavailable), seconds=seconds)
 
 
-def _validate_table(raw, policy: Policy, as_of: dt.date, seconds: Counter):
-    sheet = policy.sheets[_sheet_name(raw, policy)]
+def _validate_table(sheet, raw, policy: Policy, as_of: dt.date, seconds: Counter):
     if not raw.header or all(parse.is_blank(h) for h in raw.header):
         return None, [iss.make("empty-sheet", sheet.name, source=raw.source, tab=raw.title)]
     started = time.perf_counter()
@@ -118,11 +117,3 @@ def _invalidate(table: Table, found: list[iss.Issue]) -> None:
     for issue in found:
         if issue.severity == iss.ERROR and issue.row:
             table.invalid[_index_of_row(table.raw, issue.row)] = True
-
-
-def _sheet_name(raw, policy: Policy) -> str:
-    from ..policy import fold
-    for sheet in policy.sheets.values():
-        if fold(raw.title) in {fold(sheet.name), fold(sheet.title.get("zh", "")), fold(sheet.title.get("en", ""))}:
-            return sheet.name
-    raise KeyError(raw.title)
