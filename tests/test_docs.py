@@ -38,3 +38,10 @@ def test_adding_a_column_works_as_the_readme_says(sheets, tmp_path):
     result = jobs.check(write_csv(tmp_path / "book", sheets), policies, AS_OF)
     assert [(i.code, i.cell) for i in result.issues] == [("unknown-reference", "I3")]
     assert result.tables["gate_log"].records(valid_only=False)[0]["destination"] == "international"
+
+
+def test_every_verb_is_in_the_readme():
+    from sync.cli import main
+    verbs = set(main.commands) - {"schema"} | {"schema export"}
+    documented = set(re.findall(r"`python -m sync ([a-z-]+(?: export)?)", README))
+    assert verbs <= documented, sorted(verbs - documented)
