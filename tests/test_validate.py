@@ -166,6 +166,14 @@ def test_missing_empty_and_unknown_tabs(sheets, check):
                    ("unknown-sheet", "说明", "warning")}
 
 
+def test_a_sheet_in_two_tabs_reads_the_first(sheets, check):
+    sheets["Gate log"] = [row[:] for row in sheets["出入登记"]]
+    sheets["Gate log"][1][5] = "abc"                  # the second tab's mistakes are not read
+    result = check(sheets, "xlsx")
+    assert [(i.code, i.sheet, i.tab, i.value) for i in result.issues] == [
+        ("duplicate-sheet", "gate_log", "Gate log", "出入登记")]
+
+
 def test_blank_rows_are_skipped_silently_and_keep_row_numbers(sheets, check):
     daily = sheets["单位日报"]
     daily.insert(2, [""] * 12)
