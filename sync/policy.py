@@ -135,6 +135,12 @@ class Policy:
         return list(self.campus.get("schedule") or [])
 
     @property
+    def deadline(self) -> dt.time:
+        """The daily report deadline (thresholds.report_deadline, "HH:MM", campus time)."""
+        hour, minute = map(int, str(self.thresholds["report_deadline"]).split(":"))
+        return dt.time(hour, minute)
+
+    @property
     def timezone(self) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo(self.campus["timezone"])
 

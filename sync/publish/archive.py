@@ -175,7 +175,7 @@ class Archive:
         keys = sorted({key_of[r] for r in wanted})
         first = dict(self.db.execute(f"SELECT key, min(first_run) FROM versions WHERE sheet = ? AND key IN "
                                      f"({','.join('?' * len(keys))}) GROUP BY key", (sheet, *keys)))
-        deadline = dt.time(*map(int, str(self.policy.thresholds["report_deadline"]).split(":")))
+        deadline = self.policy.deadline
         codes, added, filled = col.codes.copy(), [], []
         for row, i in sorted(wanted.items()):
             key = key_of[row]

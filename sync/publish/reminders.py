@@ -238,8 +238,7 @@ def remind(source, policy: Policy, day: dt.date | None = None, out: str | Path =
     tz = policy.timezone
     clock = (now or dt.datetime.now(tz)).astimezone(tz)
     day = day or clock.date()
-    hour, minute = map(int, str(policy.thresholds["report_deadline"]).split(":"))
-    outcome = Outcome(day, dt.datetime.combine(day, dt.time(hour, minute), tzinfo=tz))
+    outcome = Outcome(day, dt.datetime.combine(day, policy.deadline, tzinfo=tz))
     configured = channels(os.environ if env is None else env)
     if not configured and not dry_run:
         raise ConfigError(["no reminder channel is configured: set CAMPUS_SMTP_HOST (e-mail) and/or "

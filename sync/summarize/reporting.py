@@ -31,8 +31,7 @@ class Reporting:
         units = policy.lists["units"].items
         self.units = {u["id"]: u for u in units}
         self.expected = [u for u in units if u.get("reports_daily", True)]
-        hour, minute = map(int, str(policy.thresholds["report_deadline"]).split(":"))
-        self.deadline = dt.time(hour, minute)
+        self.deadline = policy.deadline
         self.counts = [f.name for f in policy.sheets[SHEET].fields if f.type == "integer"] \
             if SHEET in policy.sheets else []
         self.by_day = {day: {r["unit"]: r for r in rows} for day, rows in scope.records_by_day(SHEET).items()}
