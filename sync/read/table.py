@@ -69,6 +69,16 @@ class RawTable:
     def row_number(self, i: int) -> int:
         return int(self.row_numbers[i]) if self.row_numbers is not None else i + 2
 
+    def index_of(self, number: int) -> int | None:
+        """The data row index of a row number as the user sees it; None for the header or above."""
+        if self.row_numbers is None:
+            i = number - 2
+        else:
+            i = int(np.searchsorted(self.row_numbers, number))
+            if i >= len(self.row_numbers) or int(self.row_numbers[i]) != number:
+                return None
+        return i if 0 <= i < self.n_rows else None
+
     @classmethod
     def from_rows(cls, title: str, source: str, rows: list[list[str]]) -> "RawTable":
         """Build from text rows (row 0 the header); short rows are padded, as spreadsheets drop trailing blanks."""

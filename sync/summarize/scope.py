@@ -41,18 +41,6 @@ def day_numbers(table: Table, name: str) -> np.ndarray:
     return np.where(np.isnan(num), -1, num).astype(np.int64)
 
 
-def row_index(table: Table, number: int) -> int | None:
-    """The data row index of a row number as the user sees it; None for the header or above."""
-    numbers = table.raw.row_numbers
-    if numbers is None:
-        i = number - 2
-    else:
-        i = int(np.searchsorted(numbers, number))
-        if i >= len(numbers) or int(numbers[i]) != number:
-            return None
-    return i if 0 <= i < table.n_rows else None
-
-
 class Scope:
     def __init__(self, result: Result, policy: Policy):
         self.result, self.policy = result, policy
@@ -90,7 +78,7 @@ class Scope:
             if issue.sheet == name and issue.row and issue.severity == iss.ERROR:
                 breaches[issue.row].append(self.rule_breach(issue))
         for row, kinds in breaches.items():
-            i = row_index(table, row)
+            i = table.raw.index_of(row)
             if i is not None and all(kinds):
                 counted[i] = True
         return counted
@@ -100,7 +88,7 @@ class Scope:
         if days is None:
             return None
         if issue.row:
-            i = row_index(self.tables[issue.sheet], issue.row)
+            i = self.tables[issue.sheet].raw.index_of(issue.row)
             return int(days[i]) if i is not None and days[i] >= 0 else None
         found = ISO_DATE.search(issue.message.get("en", ""))
         if found:

@@ -87,7 +87,7 @@ def _validate_table(sheet, raw, policy: Policy, as_of: dt.date, seconds: Counter
         columns[f.name] = typed
     for number, text in raw.ragged:
         problems.append(iss.make("ragged-row", sheet.name, row=number, value=text, source=raw.source, tab=raw.title))
-        invalid[_index_of_row(raw, number)] = True
+        invalid[raw.index_of(number)] = True
     table = Table(sheet=sheet, raw=raw, columns=columns, live=live, invalid=invalid)
     typed = time.perf_counter()
     seconds["typing"] += typed - started
@@ -107,13 +107,7 @@ def _validate_table(sheet, raw, policy: Policy, as_of: dt.date, seconds: Counter
     return table, problems
 
 
-def _index_of_row(raw, number: int) -> int:
-    if raw.row_numbers is None:
-        return number - 2
-    return int(np.searchsorted(raw.row_numbers, number))
-
-
 def _invalidate(table: Table, found: list[iss.Issue]) -> None:
     for issue in found:
         if issue.severity == iss.ERROR and issue.row:
-            table.invalid[_index_of_row(table.raw, issue.row)] = True
+            table.invalid[table.raw.index_of(issue.row)] = True
