@@ -12,10 +12,9 @@ from pathlib import Path
 
 import jinja2
 
+from . import text
+
 TEMPLATES = Path(__file__).resolve().parents[2] / "site" / "templates"
-# & first, so that the entities written for the others are not escaped again.
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;", "|": "&#124;", "[": "&#91;", "]": "&#93;", "`": "&#96;",
-            "*": "&#42;", "_": "&#95;", "\\": "&#92;", "#": "&#35;", "\r": " ", "\n": " "}
 
 
 class Escaped(str):
@@ -29,7 +28,7 @@ def md(value) -> Escaped:
         return Escaped("—")
     if isinstance(value, bool):
         return Escaped("是 yes" if value else "否 no")
-    return Escaped("".join(_ESCAPES.get(ch, ch) for ch in str(value)))
+    return Escaped(text.md(value))
 
 
 def pct(value) -> Escaped:
