@@ -175,24 +175,35 @@ def load(root: str | Path = "policies") -> Policy:
     return Policy(root=root, campus=campus, lists=lists, sheets=sheets)
 
 
-def yaml_lines(text: str) -> dict[tuple, int]:
-    """Map each key path of a YAML document to its 1-based line, for messages."""
+def node_lines(node, offset: int = 0) -> dict[tuple, int]:
+    """Map each key path of a composed YAML node to its 1-based line (+ offset), for messages."""
     lines: dict[tuple, int] = {}
 
-    def walk(node, path):
-        lines[path] = node.start_mark.line + 1
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
+    def walk(n, path):
+        lines.setdefault(path, n.start_mark.line + 1 + offset)
+        if isinstance(n, yaml.MappingNode):
+            for key, value in n.value:
+                lines[path + (key.value,)] = key.start_mark.line + 1 + offset
                 walk(value, path + (key.value,))
-                lines[path + (key.value,)] = key.start_mark.line + 1
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
+        elif isinstance(n, yaml.SequenceNode):
+            for i, item in enumerate(n.value):
                 walk(item, path + (i,))
 
-    node = yaml.compose(text, Loader=SAFE_LOADER)
     if node is not None:
         walk(node, ())
     return lines
+
+
+def yaml_lines(text: str) -> dict[tuple, int]:
+    return node_lines(yaml.compose(text, Loader=SAFE_LOADER))
+
+
+def line_of(lines: dict[tuple, int], keys: tuple) -> int | None:
+    """The line of a key path, or of its closest parent that has one."""
+    probe = tuple(keys)
+    while probe and probe not in lines:
+        probe = probe[:-1]
+    return lines.get(probe)
 
 
 def read_yaml(path: Path) -> tuple[object, dict]:

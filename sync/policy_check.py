@@ -11,7 +11,7 @@ from pathlib import Path
 from . import expr
 from .errors import ConfigError
 from .policy import (GUARDS, JOBS, KEBAB, LIST_EXTRAS, SNAKE, THRESHOLDS, TYPES, Field, RefList, Rule, Sheet,
-                     fold, read_yaml)
+                    fold, line_of, read_yaml)
 from .validate.checks import CHECKS
 
 SHEET_KEYS = {"name", "title", "description", "primaryKey", "missingValues", "fields", "rules", "checks",
@@ -40,11 +40,8 @@ class Checker:
         self.unreadable: set[str] = set()   # stems of list files that failed to load: no echoes about them
 
     def problem(self, path: Path, keys: tuple, message: str) -> None:
-        lines = self._lines.get(path, {})
-        probe = keys
-        while probe not in lines and probe:
-            probe = probe[:-1]
-        line = f":{lines[probe]}" if probe in lines else ""
+        number = line_of(self._lines.get(path, {}), keys)
+        line = f":{number}" if number else ""
         where = f": {_path_text(keys)}" if keys else ""
         self.problems.append(f"{path}{line}{where}: {message}")
 

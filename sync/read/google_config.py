@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import ConfigError
-from ..policy import SNAKE, read_yaml
+from ..policy import SNAKE, line_of, read_yaml
 from .table import Workbook
 
 _URL_KEY = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
@@ -75,10 +75,8 @@ def load_config(path: str | Path) -> GoogleConfig:
     problems: list[str] = []
 
     def problem(keys: tuple, message: str) -> None:
-        probe = keys
-        while probe and probe not in lines:
-            probe = probe[:-1]
-        line = f":{lines[probe]}" if probe in lines else ""
+        number = line_of(lines, keys)
+        line = f":{number}" if number else ""
         where = ".".join(str(k) for k in keys)
         problems.append(f"{path}{line}: {where + ': ' if where else ''}{message}")
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
+from ..policy import line_of, node_lines
 
 _MD = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "|": "&#124;", "[": "&#91;", "]": "&#93;",
        "`": "&#96;", "*": "&#42;", "_": "&#95;", "\\": "&#92;", "#": "&#35;", "!": "&#33;", "{": "&#123;",
@@ -81,24 +82,6 @@ _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 _Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-def _lines(node, offset: int) -> dict[tuple, int]:
-    """Key path -> 1-based line, as sync.policy.yaml_lines, from an already composed node."""
-    lines: dict[tuple, int] = {}
-
-    def walk(n, path):
-        lines.setdefault(path, n.start_mark.line + 1 + offset)
-        if isinstance(n, yaml.MappingNode):
-            for key, value in n.value:
-                lines[path + (key.value,)] = key.start_mark.line + 1 + offset
-                walk(value, path + (key.value,))
-        elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                walk(item, path + (i,))
-    if node is not None:
-        walk(node, ())
-    return lines
-
-
 FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
 
 
@@ -116,7 +99,7 @@ def split_front_matter(path: Path) -> tuple[dict | None, dict, str, int, list[st
     try:
         node = yaml.compose(block, Loader=_Composer)
         meta = _Loader("").construct_document(node) if node is not None else None
-        lines = _lines(node, 1)                                       # 1: the opening ---
+        lines = node_lines(node, 1)                                   # 1: the opening ---
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"{path}:{mark.line + 2}" if mark else str(path)
@@ -128,10 +111,7 @@ def split_front_matter(path: Path) -> tuple[dict | None, dict, str, int, list[st
 
 def where(path: Path, lines: dict, *keys) -> str:
     """file:line of a key path (or of its closest parent)."""
-    probe = tuple(keys)
-    while probe and probe not in lines:
-        probe = probe[:-1]
-    return f"{path}:{lines.get(probe, 1)}"
+    return f"{path}:{line_of(lines, keys) or 1}"
 
 
 def as_date(value) -> dt.date | None:
