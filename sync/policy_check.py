@@ -11,7 +11,7 @@ from pathlib import Path
 from . import expr
 from .errors import ConfigError
 from .policy import (GUARDS, JOBS, KEBAB, LIST_EXTRAS, SNAKE, THRESHOLDS, TYPES, Field, RefList, Rule, Sheet,
-                    fold, line_of, read_yaml)
+                     fold, line_of, read_yaml)
 from .validate.checks import CHECKS
 
 SHEET_KEYS = {"name", "title", "description", "primaryKey", "missingValues", "fields", "rules", "checks",
