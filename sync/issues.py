@@ -41,8 +41,8 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                 "'{area}' was disinfected {count} time(s) on {date}; the plan requires {required}"),
     "concentration-outside-plan": (WARNING, "浓度 {value} mg/L 不在方案范围 {expected} 内",
                                    "Concentration {value} mg/L is outside the plan's range {expected}"),
-    "count-jump": (WARNING, "“{column}”从上次（{date}）的 {previous} 跃升到 {value}，请核实",
-                   "'{column}' jumped from {previous} in the previous report ({date}) to {value}; please check"),
+    "count-jump": (WARNING, "“{column}”从上次（{previous_date}）的 {previous} 跃升到 {value}，请核实",
+                   "'{column}' jumped from {previous} in the previous report ({previous_date}) to {value}; please check"),
 }
 
 SEVERITY_ORDER = {ERROR: 0, WARNING: 1}
@@ -61,6 +61,7 @@ class Issue:
     field: str | None = None    # field id of the schema
     source: str | None = None   # file path or spreadsheet the sheet came from
     tab: str | None = None      # tab or file title as found
+    date: str | None = None     # the day an issue without a row concerns (disinfection below plan)
 
     def to_dict(self) -> dict:
         return {k: v for k, v in asdict(self).items()}
@@ -83,7 +84,7 @@ def make(code: str, sheet: str, severity: str | None = None, message: dict | Non
     fill = _Fill({k: ("" if v is None else v) for k, v in place.items()})
     if message is None:
         message = {"zh": zh.format_map(fill), "en": en.format_map(fill)}
-    keep = {k: place.get(k) for k in ("row", "column", "cell", "value", "field", "source", "tab")}
+    keep = {k: place.get(k) for k in ("row", "column", "cell", "value", "field", "source", "tab", "date")}
     if keep["value"] is not None:
         keep["value"] = str(keep["value"])
     return Issue(code=code, severity=severity or default_severity, sheet=sheet, message=message, **keep)

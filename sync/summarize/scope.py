@@ -4,13 +4,12 @@ A sheet is dated when it has a `date` field (or, failing that, a datetime field 
 gate log's `time`); its rows belong to the day of that value. Other sheets (the student roster,
 staff status) are snapshots and belong to every day. An issue belongs to the day of its row;
 an issue on a row whose date could not be read, or on no row at all, belongs to every day,
-because it may concern any of them (stale beats wrong) -- except a rowless issue whose message
-names a date (disinfection below plan on 2020-02-16), which belongs to that day.
+because it may concern any of them (stale beats wrong) -- except a rowless issue that carries its
+date (disinfection below plan on 2020-02-16), which belongs to that day.
 """
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -20,7 +19,6 @@ from ..policy import Policy, Sheet
 from ..validate import Result
 from ..validate.table import Table
 
-ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
 # Sheet-level problems that leave a sheet's figures unusable, as if the sheet were missing.
 UNUSABLE = {"missing-column", "empty-sheet", "duplicate-sheet"}
 # Logs whose rows that broke one of the sheet's own rules are still counted: such a row records
@@ -90,13 +88,7 @@ class Scope:
         if issue.row:
             i = self.tables[issue.sheet].raw.index_of(issue.row)
             return int(days[i]) if i is not None and days[i] >= 0 else None
-        found = ISO_DATE.search(issue.message.get("en", ""))
-        if found:
-            try:
-                return dt.date(*map(int, found.groups())).toordinal()
-            except ValueError:
-                return None
-        return None
+        return dt.date.fromisoformat(issue.date).toordinal() if issue.date else None
 
     def issues(self, day: dt.date) -> list[iss.Issue]:
         d = day.toordinal()

@@ -133,5 +133,6 @@ def count_jump(table, p, ctx):
                 continue
             for name, old, new in zip(names, before, after):
                 if old is not None and new is not None and new > factor * old and new - old >= minimum:
-                    found.append(table.issue("count-jump", name, i, previous=old, date=prev_date.isoformat()))
+                    found.append(table.issue("count-jump", name, i, previous=old,
+                                             previous_date=prev_date.isoformat()))
     return found
