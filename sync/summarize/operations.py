@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from ..policy import Policy, fold
+from ..validate.checks import stock_after
 from .reporting import ratio
 from .scope import Scope
 
@@ -72,12 +73,8 @@ class Supplies:
                 item, quantity = r["item"], r["quantity"]
                 if quantity is None:
                     continue
-                if r["direction"] == "count":
-                    stock[item] = quantity
-                elif r["direction"] == "in":
-                    stock[item] += quantity
-                elif r["direction"] == "out":
-                    stock[item] -= quantity
+                stock[item] = stock_after(stock[item], r["direction"], quantity)
+                if r["direction"] == "out":
                     self.used[(item, d)] += quantity
                 if not self.stock_days[item] or self.stock_days[item][-1] != d:
                     self.stock_days[item].append(d)

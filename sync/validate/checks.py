@@ -56,18 +56,25 @@ def stock_below_zero(table, p, ctx):
     stock: dict[str, float] = defaultdict(float)
     rows = sorted(_rows(table, p["date"], p["item"], p["direction"], p["quantity"]), key=lambda r: (r[1], r[0]))
     for i, _, item, direction, quantity in rows:
-        if direction == "count":
-            stock[item] = quantity
-        elif direction == "in":
-            stock[item] += quantity
-        elif direction == "out":
-            if stock[item] - quantity < 0:
-                found.append(table.issue("stock-below-zero", p["quantity"], i, item=item,
-                                         stock=f"{stock[item] - quantity:g}"))
-                table.invalid[i] = True
-                continue
-            stock[item] -= quantity
+        after = stock_after(stock[item], direction, quantity)
+        if after < 0:
+            found.append(table.issue("stock-below-zero", p["quantity"], i, item=item, stock=f"{after:g}"))
+            table.invalid[i] = True
+            continue
+        stock[item] = after
     return found
+
+
+def stock_after(stock: float, direction: str, quantity: float) -> float:
+    """A ledger row's effect (the summaries replay the ledger with it too): a count (盘点) sets
+    the stock, an inflow adds, an outflow subtracts."""
+    if direction == "count":
+        return quantity
+    if direction == "in":
+        return stock + quantity
+    if direction == "out":
+        return stock - quantity
+    return stock
 
 
 @check("readings-per-day", date="field", person="field", minimum="count")
