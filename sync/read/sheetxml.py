@@ -80,7 +80,7 @@ def blocks(stream: BinaryIO) -> Iterator[bytes]:
             carry += more
             continue
         cut += len(b"</row>")
-        yield carry + more[:cut] + _PAD
+        yield b"".join((carry, memoryview(more)[:cut], _PAD))     # one copy
         carry = more[cut:]
     if carry[:end].strip():
         yield carry[:end] + _PAD
@@ -195,7 +195,7 @@ def _no_edge_space(block: bytes, buf: np.ndarray, starts: np.ndarray, ends: np.n
     filled = starts < ends
     starts, ends = starts[filled], ends[filled]
     head, tail = np.take(buf, starts), np.take(buf, ends - 1)
-    if np.isin(head, (9, 10, 32)).any() or np.isin(tail, (9, 10, 32)).any():
+    if any(((head == byte) | (tail == byte)).any() for byte in (9, 10, 32)):
         raise Unsupported("space at the end of a <t> without xml:space")
     for i in np.flatnonzero((head == ord("&")) | (tail == ord(";"))):
         if _EDGE_SPACE.search(block[starts[i]:ends[i]]):

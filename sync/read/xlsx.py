@@ -52,22 +52,29 @@ def read_plain(path: Path) -> Workbook:
         if any(not m.startswith("xl/worksheets/") for m in members.values()):
             raise Unsupported("chart or dialog sheet")
         book = _Book(archive, pool)
-        tables = list(tabs.map(lambda tab: book.table(tab[0], str(path), _Inflated(path, archive.getinfo(tab[1]))),
-                               members.items()))
+        # The largest tab first, so the small ones fill in around it rather than hold it up.
+        largest_first = sorted(members.items(), key=lambda tab: -archive.getinfo(tab[1]).file_size)
+        futures = {name: tabs.submit(book.table, name, str(path), _Inflated(path, archive.getinfo(member)))
+                   for name, member in largest_first}
+        tables = [futures[name].result() for name in members]
     return Workbook(source=str(path), tables=tables)
 
 
 @functools.cache
 def _keep_freed_memory() -> None:
-    """Ask glibc to keep freed memory for reuse instead of handing every block over 128 KB back
-    to the kernel: each block's scratch arrays would otherwise be page-faulted in afresh, which
-    on a virtual machine costs as much as the parsing. (A daily batch job; RSS stays at its peak.)"""
+    """Keep freed memory for reuse instead of handing it back to the kernel: every block's scratch
+    arrays would otherwise be page-faulted in afresh, which on a virtual machine costs as much as
+    the parsing. glibc returns each free over 128 KB at once, and Arrow's default allocator
+    (mimalloc) its pages after 10 ms; so raise glibc's thresholds and let Arrow allocate through
+    it. Measured on the P4 workbook: system time 0.15-0.2 s instead of 0.2-0.6 s. (A daily batch
+    job: the process keeps its peak size until it ends.)"""
     try:
         libc = ctypes.CDLL(None)
         libc.mallopt(-3, 64 << 20)          # M_MMAP_THRESHOLD
         libc.mallopt(-1, 512 << 20)         # M_TRIM_THRESHOLD
-    except (OSError, AttributeError):       # not glibc
-        pass
+    except (OSError, AttributeError):       # not glibc: leave both allocators as they are
+        return
+    pa.set_memory_pool(pa.system_memory_pool())
 
 
 class _Inflated:
