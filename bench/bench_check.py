@@ -7,7 +7,10 @@ P1: `python -m sync check` of a CSV folder (a roster plus logs at Google's 10 M-
 wall time and peak RSS of the whole process, best of --repeat runs, the split between
 reading, typing and rules, and `frictionless validate` of the same files with the exported
 Table Schema (in a venv of its own under bench/out, so its pins never touch ours).
-P4: cells per second of the xlsx reader (calamine) and, for the choice, openpyxl read-only.
+P4: cells per second of the xlsx reader, each run a fresh process (so first-touch memory and
+thread start-up count), on a workbook with inline strings (as xlsxwriter's constant_memory mode
+writes) and one with a shared-string table (as Excel writes); beside it calamine, the general
+reader it falls back to, and openpyxl read-only. Both readers' results are compared cell by cell.
 """
 from __future__ import annotations
 
@@ -25,10 +28,10 @@ OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
 
-def generate(kind: str, cells: int, folder: Path) -> Path:
+def generate(kind: str, cells: int, folder: Path, *extra: str) -> Path:
     if not folder.exists():
         subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "bench", "--out", str(folder),
-                        "--format", kind, "--cells", str(cells)], check=True, cwd=ROOT)
+                        "--format", kind, "--cells", str(cells), *extra], check=True, cwd=ROOT)
     return folder
 
 
@@ -89,22 +92,43 @@ def frictionless(folder: Path, timeout: float) -> tuple[float | None, int]:
     return time.perf_counter() - started, rows
 
 
-def p4(path: Path) -> dict:
-    from sync.read.xlsx import read_workbook
-    started = time.perf_counter()
-    workbook = read_workbook(path)
-    seconds = time.perf_counter() - started
-    cells = count_cells(workbook)
-    import openpyxl
-    started = time.perf_counter()
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    n = 0
-    for ws in book.worksheets:
-        for row in ws.iter_rows(values_only=True):
-            n += len(row)
-    openpyxl_s = time.perf_counter() - started
-    return {"cells": cells, "calamine_s": seconds, "calamine_cells_per_s": cells / seconds,
-            "openpyxl_s": openpyxl_s, "openpyxl_cells_per_s": n / openpyxl_s}
+_READ = """
+import json, sys, time
+from pathlib import Path
+from sync.read import calamine, xlsx
+read = xlsx.read_plain if sys.argv[2] == "plain" else calamine.read_workbook
+started = time.perf_counter()
+book = read(Path(sys.argv[1]))
+print(json.dumps({"seconds": time.perf_counter() - started, "cells": sum(t.n_rows * len(t.columns) for t in book.tables)}))
+"""
+
+
+def read_seconds(path: Path, reader: str) -> tuple[float, int]:
+    out = subprocess.run([sys.executable, "-c", _READ, str(path), reader], capture_output=True, text=True,
+                         cwd=ROOT, check=True)
+    figures = json.loads(out.stdout)
+    return figures["seconds"], figures["cells"]
+
+
+def p4(path: Path, repeat: int, openpyxl: bool) -> dict:
+    from sync.read import calamine, xlsx
+    plain, general = xlsx.read_plain(path), calamine.read_workbook(path)
+    for a, b in zip(plain.tables, general.tables, strict=True):
+        assert (a.title, a.header, a.n_rows) == (b.title, b.header, b.n_rows), a.title
+        assert all(x.texts() == y.texts() for x, y in zip(a.columns, b.columns, strict=True)), a.title
+    runs = sorted(read_seconds(path, "plain")[0] for _ in range(repeat))
+    cells = count_cells(plain)
+    calamine_s = read_seconds(path, "calamine")[0]
+    figures = {"cells": cells, "runs_s": runs, "best_s": runs[0], "median_s": runs[len(runs) // 2],
+               "cells_per_s_median": cells / runs[len(runs) // 2], "cells_per_s_best": cells / runs[0],
+               "calamine_s": calamine_s, "calamine_cells_per_s": cells / calamine_s}
+    if openpyxl:
+        import openpyxl as opx
+        started = time.perf_counter()
+        book = opx.load_workbook(path, read_only=True, data_only=True)
+        n = sum(len(row) for ws in book.worksheets for row in ws.iter_rows(values_only=True))
+        figures["openpyxl_cells_per_s"] = n / (time.perf_counter() - started)
+    return figures
 
 
 def main():
@@ -114,10 +138,21 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-frictionless", action="store_true")
     parser.add_argument("--frictionless-timeout", type=float, default=1800)
+    parser.add_argument("--only", choices=("p1", "p4"), help="run one of the two")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    figures = {}
+    if args.only != "p4":
+        p1_and_frictionless(args, figures)
+    if args.only != "p1":
+        p4_both(args, figures)
+    (OUT / f"bench_check{'_' + args.only if args.only else ''}.json").write_text(
+        json.dumps(figures, indent=2, sort_keys=True) + "\n")
+
+
+def p1_and_frictionless(args, figures: dict) -> None:
     folder = generate("csv", args.cells, OUT / f"csv_{args.cells}")
-    figures = {"p1": p1(folder, args.repeat)}
+    figures["p1"] = p1(folder, args.repeat)
     print(f"P1 check {figures['p1']['cells']:,} cells: {figures['p1']['wall_s']:.2f} s wall (target <= 3), "
           f"peak RSS {figures['p1']['peak_rss_mb']:.0f} MB (target <= 2048); in-process read "
           f"{figures['p1']['read_s']:.2f} s, typing {figures['p1']['typing_s']:.2f} s, rules {figures['p1']['rules_s']:.2f} s",
@@ -128,13 +163,18 @@ def main():
         ratio = f"{seconds / figures['p1']['wall_s']:.0f}x" if seconds else f"> {args.frictionless_timeout:.0f} s"
         print(f"P1 frictionless validate, same files and exported schemas, {rows:,} rows read: "
               f"{seconds if seconds is None else round(seconds, 1)} s; ratio {ratio} (goal >= 5x)", flush=True)
-    book = generate("xlsx", args.xlsx_cells, OUT / f"xlsx_{args.xlsx_cells}")
-    xlsx = next(book.glob("*.xlsx"))
-    figures["p4"] = p4(xlsx)
-    print(f"P4 xlsx reader: {figures['p4']['cells']:,} cells in {figures['p4']['calamine_s']:.2f} s = "
-          f"{figures['p4']['calamine_cells_per_s'] / 1e6:.2f} M cells/s (target >= 2); openpyxl read-only "
-          f"{figures['p4']['openpyxl_cells_per_s'] / 1e6:.2f} M cells/s")
-    (OUT / "bench_check.json").write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n")
+
+
+def p4_both(args, figures: dict) -> None:
+    for strings in ("inline", "shared"):
+        folder = OUT / (f"xlsx_{args.xlsx_cells}" if strings == "inline" else f"xlsx_{args.xlsx_cells}_shared")
+        xlsx = next(generate("xlsx", args.xlsx_cells, folder, "--strings", strings).glob("*.xlsx"))
+        f = figures[f"p4_{strings}"] = p4(xlsx, max(args.repeat, 5), openpyxl=strings == "inline")
+        print(f"P4 xlsx reader, {strings} strings: {f['cells']:,} cells, median of {len(f['runs_s'])} fresh "
+              f"processes {f['median_s']:.2f} s = {f['cells_per_s_median'] / 1e6:.2f} M cells/s (best "
+              f"{f['cells_per_s_best'] / 1e6:.2f}; target >= 2); calamine {f['calamine_cells_per_s'] / 1e6:.2f} M cells/s"
+              + (f"; openpyxl read-only {f['openpyxl_cells_per_s'] / 1e6:.2f} M cells/s" if "openpyxl_cells_per_s" in f else ""),
+              flush=True)
 
 
 if __name__ == "__main__":

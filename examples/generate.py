@@ -450,7 +450,7 @@ def bench(args):
     if args.format == "csv":
         sizes = _write.write_csv(out, sheets)
     else:
-        sizes = _write.write_xlsx(out / "bench.xlsx", sheets, constant_memory=True)
+        sizes = _write.write_xlsx(out / "bench.xlsx", sheets, constant_memory=args.strings == "inline")
     total = 0
     for (name, rows, cols) in sizes:
         total += (rows + 1) * cols
@@ -468,7 +468,9 @@ def main(argv=None):
     b = sub.add_parser("bench", help="large clean data for benchmarks",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     b.add_argument("--out", required=True, help="folder for <title>.csv files or bench.xlsx")
-    b.add_argument("--format", choices=("csv", "xlsx"), default="csv", help="xlsx is written in constant_memory mode")
+    b.add_argument("--format", choices=("csv", "xlsx"), default="csv")
+    b.add_argument("--strings", choices=("inline", "shared"), default="inline",
+                   help="xlsx only: inline strings (xlsxwriter's constant_memory mode) or a shared-string table, as Excel writes")
     b.add_argument("--students", type=int, default=20000)
     b.add_argument("--days", type=int, default=90)
     b.add_argument("--gate-per-day", type=int, default=3000)
