@@ -101,6 +101,7 @@ class Sheet:
     rules: list[Rule] = field(default_factory=list)
     checks: list[dict] = field(default_factory=list)
     missing_values: list[str] = field(default_factory=list)
+    count_rule_breakers: bool = False   # rows that broke only the sheet's own rules still count
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)

@@ -15,7 +15,7 @@ from .policy import (GUARDS, JOBS, KEBAB, LIST_EXTRAS, SNAKE, THRESHOLDS, TYPES,
 from .validate.checks import CHECKS
 
 SHEET_KEYS = {"name", "title", "description", "primaryKey", "missingValues", "fields", "rules", "checks",
-              "version"}
+              "version", "countRuleBreakers"}
 FIELD_KEYS = {"name", "type", "title", "description", "pii", "public", "reference", "constraints", "values", "default",
               "decimalSlip", "aliases"}
 CONSTRAINT_KEYS = {"required", "unique", "minimum", "maximum", "pattern"}
@@ -216,8 +216,11 @@ class Checker:
                 other = seen_headers.setdefault(fold(header), f.name)
                 if other != f.name:
                     self.problem(path, ("fields", f.index), f"header {header!r} is also a header of '{other}'")
+        if not isinstance(data.get("countRuleBreakers", False), bool):
+            self.problem(path, ("countRuleBreakers",), f"expected true or false; got {data['countRuleBreakers']!r}")
         sheet = Sheet(name=str(data.get("name")), title=data.get("title") or {}, fields=fields, path=str(path),
-                      missing_values=[str(v) for v in data.get("missingValues") or []])
+                      missing_values=[str(v) for v in data.get("missingValues") or []],
+                      count_rule_breakers=data.get("countRuleBreakers") is True)
         for i, key in enumerate(data.get("primaryKey") or []):
             if key not in names:
                 self.problem(path, ("primaryKey", i), f"unknown field '{key}'")

@@ -76,6 +76,15 @@ def test_unknown_keys_and_ambiguous_names(broken):
     assert "zones.yml:6: items[2]: name '北楼B区' is also used by 'north_b'" in text
 
 
+def test_count_rule_breakers_must_be_true_or_false(broken):
+    path = broken / "sheets" / "gate_log.yml"
+    _edit(path, "countRuleBreakers: true", "countRuleBreakers: yes please")
+    with pytest.raises(ConfigError) as exc:
+        policy.load(broken)
+    line = path.read_text(encoding="utf-8").splitlines().index("countRuleBreakers: yes please") + 1
+    assert exc.value.problems == [f"{path}:{line}: countRuleBreakers: expected true or false; got 'yes please'"]
+
+
 def test_impossible_date_names_its_line(broken):
     path = broken / "lists" / "batches.yml"
     _edit(path, "date: 2020-03-09", "date: 2020-02-30")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import shutil
 
 import pytest
 
@@ -182,3 +183,21 @@ def test_missing_required_column_makes_the_sheet_unavailable(check, policy):
     s = summarize(check(sheets), policy, DAY)
     assert s["unavailable"] == ["unit_daily"] and s["reporting"] is None and s["units"] is None
     assert s["cutoff"] is None
+
+
+def test_rule_breakers_count_only_where_the_schema_says_so(tmp_path):
+    """countRuleBreakers (gate_log.yml) is what keeps the fever let in counted; without it the
+    rows that broke a rule are left out like any invalid row."""
+    from conftest import POLICIES, write_csv
+    from sync import jobs, policy as policies
+    from sync.summarize import Digest
+    strict = tmp_path / "policies"
+    shutil.copytree(POLICIES, strict)
+    gate = strict / "sheets" / "gate_log.yml"
+    gate.write_text(gate.read_text(encoding="utf-8").replace("countRuleBreakers: true", "countRuleBreakers: false"),
+                    encoding="utf-8")
+    s = Digest(jobs.check(write_csv(tmp_path / "book", campus_sheets()), strict, AS_OF),
+               policies.load(strict)).summary(DAY)
+    assert s["gate"]["total"] == 3                  # 5 with the flag (test above)
+    assert s["gate"]["violations"] == 2             # the breaches are reported either way
+    assert s["issues"]["by_sheet"]["gate_log"]["rows_left_out"] == 3

@@ -21,9 +21,6 @@ from ..validate.table import Table
 
 # Sheet-level problems that leave a sheet's figures unusable, as if the sheet were missing.
 UNUSABLE = {"missing-column", "empty-sheet", "duplicate-sheet"}
-# Logs whose rows that broke one of the sheet's own rules are still counted: such a row records
-# what happened (someone with a fever was let in) and the breach is the news, not a typing slip.
-KEEP_RULE_BREAKERS = {"gate_log"}
 
 
 def day_field(sheet: Sheet) -> str | None:
@@ -67,9 +64,10 @@ class Scope:
                 and any(issue.code == r.code and issue.field == r.column for r in table.sheet.rules))
 
     def _counted(self, name: str, table: Table) -> np.ndarray:
-        """Per row: counted in the figures. Valid rows, and for some logs rows that only broke rules."""
+        """Per row: counted in the figures. Valid rows, and where the schema says countRuleBreakers
+        (a log whose row records what happened), rows that only broke the sheet's own rules."""
         counted = table.live & ~table.invalid
-        if name not in KEEP_RULE_BREAKERS:
+        if not table.sheet.count_rule_breakers:
             return counted
         breaches: dict[int, list[bool]] = defaultdict(list)
         for issue in self.result.issues:
