@@ -134,8 +134,11 @@ def build(policies: str | Path = "policies", summaries: str | Path = "data/summa
     from .render import site as site_render
     today = as_of or policy_mod.load(policies).today()
     cfg = site_pub.config(config)
-    written = site_render.render(policies, summaries, cfg.docs_dir, today, cfg.site_url)
-    out = site_pub.build(config, site_dir)
+    cfg.docs_dir.mkdir(parents=True, exist_ok=True)
+    # Two builds at once (a manual one meeting the scheduled one) would mix their generated pages.
+    with site_pub.locked(cfg.docs_dir):
+        written = site_render.render(policies, summaries, cfg.docs_dir, today, cfg.site_url)
+        out = site_pub.build(config, site_dir)
     return BuildOutcome(out, sum(1 for p in written if p.suffix == ".md"), today)
 
 

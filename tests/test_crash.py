@@ -219,3 +219,30 @@ def test_the_run_lock_is_held_while_its_process_lives_and_freed_when_it_is_kille
         kill(holder)
     with Lock(path).acquire(wait=5):          # no stale lock to clean up by hand
         pass
+
+
+def _waiting_for_flock(folder: Path) -> bool:
+    """True while some process waits for an flock on folder (/proc/locks lists waiters after '->')."""
+    inode = f":{folder.stat().st_ino} "
+    return any(line.split()[1:3] == ["->", "FLOCK"] and inode in line
+               for line in Path("/proc/locks").read_text().splitlines())
+
+
+def test_a_build_waits_for_the_one_writing_the_pages_before_it(project):
+    """A manual build meeting the scheduled one: the second waits before writing a page of site/,
+    then completes. (Here the test holds the lock the first build would hold.)"""
+    from sync.publish.site import locked
+    docs = project / "site"
+    pages = fingerprint(docs)
+    with locked(docs):
+        proc = build(project, pausing={"script": "import runpy, sys; sys.argv = ['sync', *sys.argv[1:]]; "
+                                                 "runpy.run_module('sync', run_name='__main__')"})
+        try:
+            wait_for(lambda: _waiting_for_flock(docs), proc)
+            assert fingerprint(docs) == pages                   # nothing written while it waits
+        except BaseException:
+            kill(proc)
+            raise
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode == 0, err
+    assert (project / "public" / "index.html").is_file()

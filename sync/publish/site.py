@@ -71,7 +71,7 @@ def build(config_file: str | Path = "mkdocs.yml", site_dir: str | Path | None = 
     target = Path(site_dir) if site_dir else config(config_file).site_dir
     target = target.resolve()          # a site_dir that is a symlink keeps pointing where it did
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(target.parent):
+    with locked(target.parent):
         _heal(target)
         temp = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
         collect, logger = _Collect(), logging.getLogger("mkdocs")
@@ -92,16 +92,27 @@ def build(config_file: str | Path = "mkdocs.yml", site_dir: str | Path | None = 
     return target
 
 
+_HELD: set[str] = set()
+
+
 @contextlib.contextmanager
-def _locked(folder: Path):
-    """Builds into the same folder take turns: the clean-up at the start of one must not remove
-    the folder another is still writing. flock on the folder itself, so a killed build holds no
-    lock and leaves no lock file beside public/; a second build waits for the first."""
+def locked(folder: str | Path):
+    """Builds that write the same folder take turns: the clean-up at the start of one must not
+    remove the folder another is still writing, nor its pages mix with another's. flock on the
+    folder itself, so a killed build holds no lock and leaves no lock file behind; the second
+    build waits for the first. Re-entrant: a folder this process holds is not locked again
+    (flock would wait for itself), e.g. a site_dir given inside docs_dir, which MkDocs refuses."""
+    key = os.path.realpath(folder)
+    if key in _HELD:
+        yield
+        return
     fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
+        _HELD.add(key)
         yield
     finally:
+        _HELD.discard(key)
         os.close(fd)          # closing releases the lock
 
 
