@@ -6,8 +6,6 @@ everything else: .xls, .ods, rich text, unusual writers. Both give the same text
 """
 from __future__ import annotations
 
-import ctypes
-import functools
 import os
 import re
 import zipfile
@@ -21,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import calamine, sheetxml, xlsxtext
+from .memory import keep_freed_memory
 from .sheetxml import Unsupported, block_cells, blocks
 from .table import Column, RawTable, Workbook
 
@@ -41,7 +40,7 @@ def read_workbook(path: Path) -> Workbook:
 
 def read_plain(path: Path) -> Workbook:
     """The workbook through sheetxml; Unsupported if any tab is not in the plain form."""
-    _keep_freed_memory()
+    keep_freed_memory()
     # numpy, Arrow and ISA-L let go of the GIL in their loops, so threads share the work: tabs
     # side by side, and each tab's blocks. Two pools, so that a tab waiting for its blocks
     # holds no thread its blocks need.
@@ -58,23 +57,6 @@ def read_plain(path: Path) -> Workbook:
                    for name, member in largest_first}
         tables = [futures[name].result() for name in members]
     return Workbook(source=str(path), tables=tables)
-
-
-@functools.cache
-def _keep_freed_memory() -> None:
-    """Keep freed memory for reuse instead of handing it back to the kernel: every block's scratch
-    arrays would otherwise be page-faulted in afresh, which on a virtual machine costs as much as
-    the parsing. glibc returns each free over 128 KB at once, and Arrow's default allocator
-    (mimalloc) its pages after 10 ms; so raise glibc's thresholds and let Arrow allocate through
-    it. Measured on the P4 workbook: system time 0.15-0.2 s instead of 0.2-0.6 s. (A daily batch
-    job: the process keeps its peak size until it ends.)"""
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-3, 64 << 20)          # M_MMAP_THRESHOLD
-        libc.mallopt(-1, 512 << 20)         # M_TRIM_THRESHOLD
-    except (OSError, AttributeError):       # not glibc: leave both allocators as they are
-        return
-    pa.set_memory_pool(pa.system_memory_pool())
 
 
 class _Inflated:
