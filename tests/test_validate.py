@@ -197,6 +197,22 @@ def test_csv_row_numbers_survive_empty_lines_and_multiline_cells(sheets, tmp_pat
     assert found(jobs.check(folder, POLICIES, AS_OF)) == {("type-error", "unit_daily", "G5")}
 
 
+@pytest.mark.parametrize("newline", [b"\r\n", b"\n", b"\r"])
+def test_csv_row_numbers_survive_empty_lines_without_any_quote(sheets, tmp_path, newline):
+    """A file with no quote at all takes Arrow's fastest scan; an empty line there must still
+    count as a row (Arrow would skip it and every later row number would be one short)."""
+    from conftest import AS_OF, POLICIES, write_csv
+    from sync import jobs
+    _set(sheets, "单位日报", 4, "发热人数", "abc")
+    folder = write_csv(tmp_path / "plain", sheets)
+    path = folder / "单位日报.csv"
+    lines = path.read_bytes().split(b"\r\n")
+    assert b'"' not in path.read_bytes()
+    lines.insert(2, b"")                                # an empty line: a blank row 3
+    path.write_bytes(newline.join(lines))
+    assert found(jobs.check(folder, POLICIES, AS_OF)) == {("type-error", "unit_daily", "G5")}
+
+
 def test_gb18030_csv_and_ragged_rows(sheets, tmp_path):
     from conftest import POLICIES, AS_OF, write_csv
     from sync import jobs

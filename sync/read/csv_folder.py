@@ -2,7 +2,8 @@
 
 The fast path is Arrow's multi-threaded CSV parser with every column read as text. Files
 where Arrow's row count would drift from what a person sees (empty lines, rows with too
-many cells) take the stdlib csv path, which keeps every row number exact.
+many or too few cells, line breaks inside cells) take the stdlib csv path, which keeps every
+row number exact.
 """
 from __future__ import annotations
 
@@ -29,25 +30,23 @@ def read_csv(path: Path) -> RawTable:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror}") from None
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    encoding = _encoding(data)
-    text_head = data[:65536].decode(encoding, errors="replace")
-    header = next(csv.reader(io.StringIO(text_head)), [])
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0      # the BOM, skipped without a copy
+    encoding = _encoding(data[start:start + (1 << 20)])
+    text_head = data[start:start + 65536].decode(encoding, errors="replace")
+    header = next(csv.reader(io.StringIO(text_head, newline="")), [])
     if not header:
         return RawTable(title=path.stem, source=str(path), header=[], columns=[], n_rows=0)
-    needs_exact_rows = b"\n\n" in data or b"\n\r\n" in data or b"\r\r" in data
-    table = None if needs_exact_rows else _read_arrow(path, data, encoding, header)
+    table = _read_arrow(path, data, start, encoding, header)
     if table is None:
         try:
-            text = data.decode(encoding)
+            text = data[start:].decode(encoding)
         except UnicodeDecodeError:
-            text = data.decode("gb18030", errors="replace")
+            text = data[start:].decode("gb18030", errors="replace")
         table = _read_stdlib(path, text)
     return table
 
 
-def _read_arrow(path: Path, data: bytes, encoding: str, header: list[str]) -> RawTable | None:
+def _read_arrow(path: Path, data: bytes, start: int, encoding: str, header: list[str]) -> RawTable | None:
     names = [f"c{i}" for i in range(len(header))]
     bad_rows = []
 
@@ -57,12 +56,16 @@ def _read_arrow(path: Path, data: bytes, encoding: str, header: list[str]) -> Ra
 
     text = pa.dictionary(pa.int32(), pa.string())     # Arrow dictionary-encodes while it parses
     try:
+        quoted = b'"' in data
         arrow = pacsv.read_csv(
-            pa.py_buffer(data),
+            pa.py_buffer(data)[start:],
             read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding=encoding,
                                            block_size=8 << 20),
             # Line breaks inside cells need quotes; without any quote the faster scan is exact.
-            parse_options=pacsv.ParseOptions(newlines_in_values=b'"' in data, invalid_row_handler=on_invalid),
+            # An empty line is kept as a row of one cell, which the handler below sees as invalid,
+            # so a file with empty lines goes to the exact path instead of being renumbered.
+            parse_options=pacsv.ParseOptions(newlines_in_values=quoted, ignore_empty_lines=False,
+                                             invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={n: text for n in names},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
@@ -72,14 +75,13 @@ def _read_arrow(path: Path, data: bytes, encoding: str, header: list[str]) -> Ra
         return None      # short or long rows: let the exact path number and pad them
     columns = [Column.from_arrow(arrow.column(n)) for n in names]
     table = RawTable(title=path.stem, source=str(path), header=header, columns=columns, n_rows=arrow.num_rows)
-    if _has_multiline_cells(data, table.n_rows):
+    if quoted and _has_multiline_cells(data, table.n_rows):
         return None
     return table
 
 
-def _encoding(data: bytes) -> str:
-    """UTF-8 unless the bytes say otherwise: Excel on Chinese Windows saves "CSV" as GB18030."""
-    probe = data[:1 << 20]
+def _encoding(probe: bytes) -> str:
+    """UTF-8 unless the first bytes say otherwise: Excel on Chinese Windows saves "CSV" as GB18030."""
     try:
         probe.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -95,7 +97,7 @@ def _has_multiline_cells(data: bytes, n_rows: int) -> bool:
 
 
 def _read_stdlib(path: Path, text: str) -> RawTable:
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = list(csv.reader(io.StringIO(text, newline="")))    # "\r" ends a line too
     header = rows[0]
     width = len(header)
     ragged = []
