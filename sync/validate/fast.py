@@ -26,6 +26,10 @@ _CLOCK = r"(?:[ T](?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{
 _YMD = [rf"^(?P<year>[0-9]{{4}}){sep}(?P<month>[0-9]{{1,2}}){sep}(?P<day>[0-9]{{1,2}})" for sep in ("-", "/", r"\.")]
 _CHINESE = (r"^(?P<year>[0-9]{4})年(?P<month>[0-9]{1,2})月(?P<day>[0-9]{1,2})[日号]"
             r"(?:\s*(?P<hour>[0-9]{1,2})[点时](?:(?P<minute>[0-9]{1,2})分?)?)?$")
+# The commonest form, every field at its place: read by position, without regex captures.
+_ISO_FIXED = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?$"
+_ISO_PLACES = {"year": (0, 4), "month": (5, 7), "day": (8, 10), "hour": (11, 13), "minute": (14, 16),
+               "second": (17, 19)}
 _TIME = r"^(?P<hour>[0-9]{1,2}):(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2}))?$"
 _INTEGER = r"^-?[0-9]{1,15}$"
 _NUMBER = r"^-?[0-9]{1,15}(\.[0-9]{1,15})?$"
@@ -96,19 +100,24 @@ class LazyValues:
         return out
 
 
-def _fields(norm: pa.Array, pattern: str, names: tuple[str, ...]):
-    """{name: int array (0 where absent)} and the mask of texts that match the pattern."""
-    mask = pc.match_substring_regex(norm, pattern).to_numpy(zero_copy_only=False)
-    if not mask.any():
+def _fields(norm: pa.Array, pattern: str, names: tuple[str, ...], among: np.ndarray | None = None):
+    """{name: int array (0 where absent)} and the mask of texts (among those given) that match the pattern.
+    The regular expressions run on the texts given only, and the captures on those that match."""
+    where = np.arange(len(norm)) if among is None else np.flatnonzero(among)
+    texts = norm if among is None else norm.take(pa.array(where))
+    matched = pc.match_substring_regex(texts, pattern).to_numpy(zero_copy_only=False)
+    mask = np.zeros(len(norm), dtype=bool)
+    mask[where[matched]] = True
+    if not matched.any():
         return None, mask
-    parts = pc.extract_regex(pc.if_else(pa.array(mask), norm, ""), pattern=pattern)
+    parts = pc.extract_regex(texts.filter(pa.array(matched)), pattern=pattern)
     out = {}
     for name in names:
         text = pc.struct_field(parts, name) if name in parts.type.names else None
         ints = np.zeros(len(norm), dtype=np.int64)
         if text is not None:
             filled = pc.if_else(pc.equal(pc.fill_null(text, ""), ""), "0", pc.fill_null(text, "0"))
-            ints[mask] = pc.cast(pc.filter(filled, pa.array(mask)), pa.int64()).to_numpy()
+            ints[mask] = pc.cast(filled, pa.int64()).to_numpy()
         out[name] = ints
     return out, mask
 
@@ -128,13 +137,32 @@ def _month_days(y, m):
     return np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[np.clip(m, 0, 12)] + (leap & (m == 2))
 
 
+def _fixed_fields(norm: pa.Array):
+    """_fields for _ISO_FIXED: the digits at their places (a date alone is padded with zeros)."""
+    mask = pc.match_substring_regex(norm, _ISO_FIXED).to_numpy(zero_copy_only=False)
+    if not mask.any():
+        return None, mask
+    texts = pc.utf8_rpad(pc.filter(norm, pa.array(mask)), 19, "0")
+    out = {}
+    for name, (start, stop) in _ISO_PLACES.items():
+        out[name] = np.zeros(len(norm), dtype=np.int64)
+        out[name][mask] = pc.cast(pc.utf8_slice_codeunits(texts, start, stop), pa.int64()).to_numpy()
+    return out, mask
+
+
 def _timestamps(norm: pa.Array, days: bool):
     n = len(norm)
     seconds = np.zeros(n, dtype=np.int64)
     ok = np.zeros(n, dtype=bool)
     names = ("year", "month", "day", "hour", "minute", "second")
-    for shape in [ymd + f"{_CLOCK}?$" for ymd in _YMD] + [_CHINESE]:
-        parts, mask = _fields(norm, shape, names)
+    filled = pc.not_equal(norm, "").to_numpy(zero_copy_only=False)
+    for shape in [None] + [ymd + f"{_CLOCK}?$" for ymd in _YMD] + [_CHINESE]:
+        if shape is None:
+            parts, mask = _fixed_fields(norm)
+        elif (rest := filled & ~ok).any():     # the forms below only for what the fixed one left
+            parts, mask = _fields(norm, shape, names, among=rest)
+        else:
+            break
         if parts is None:
             continue
         y, m, d, hh, mm, ss = (parts[k] for k in names)
