@@ -27,6 +27,9 @@ LIKELY = st.one_of(
     _dates().map(lambda d: f"{d.year}/{d.month}/{d.day} {d.hour}:{d.minute:02}"),
     _dates().map(lambda d: f"{d.year}年{d.month}月{d.day}日 {d.hour}点{d.minute}分"),
     _dates().map(lambda d: f"{d:%Y-%m-%d}"),
+    _dates().map(lambda d: f"{d:%Y-%m-%dT%H:%M}"),                 # the fixed form read by position
+    _dates().map(lambda d: f"{d:%Y-%m-%d %H:%M}"),
+    st.sampled_from(["2020-02-11 25:00", "2020-02-11 08:61:00", "2020-00-11", "2020-02-11T08:30:60"]),
     st.integers(-10**16, 10**16).map(str),
     st.floats(allow_nan=False, allow_infinity=False).map(repr),
     st.sampled_from(["2020-02-30", "2019-02-29", "2020-13-01", "24:00", "8:60", "0000-01-01", "2020-2-1 7:05"]),
