@@ -131,10 +131,7 @@ def block_cells(block: bytes, classify: Callable[[str], int]) -> Cells:
         raise Unsupported("a value outside a cell, or two in one")
 
     values = _slices(block, starts, ends).dictionary_encode()
-    try:                                    # every text is in the dictionary: check each once
-        values.dictionary.validate(full=True)
-    except pa.ArrowInvalid:
-        raise Unsupported("not UTF-8") from None
+    _utf8(values.dictionary)                # every text is in the dictionary: check each once
     # An inline string's <t> says its class; only cells with a <v> need their attributes read.
     classes = np.full(len(val_k), classify(' t="inlineStr"'), np.int8)
     typed = np.flatnonzero(kind[val_k] == VALUE)
@@ -172,15 +169,11 @@ def _key_text(key: bytes) -> str:
     return (first[:length] if length <= 8 else first + last[16 - length:]).decode()
 
 
-def _classes_by_text(block, starts, ends, classify, out, where) -> np.ndarray:
+def _classes_by_text(block, starts, ends, classify, out, where) -> None:
     attrs = _slices(block, starts, ends).dictionary_encode()
-    try:
-        attrs.dictionary.validate(full=True)
-    except pa.ArrowInvalid:
-        raise Unsupported("not UTF-8") from None
+    _utf8(attrs.dictionary)
     class_of = np.array([classify(a) for a in attrs.dictionary.to_pylist()], np.int8)
     out[where] = class_of[attrs.indices.to_numpy(zero_copy_only=False)]
-    return out
 
 
 def _view(block: bytes, dtype: str) -> np.ndarray:
@@ -247,6 +240,14 @@ def _columns(buf: np.ndarray, positions: np.ndarray) -> tuple[np.ndarray, np.nda
     return cols.astype(np.int32), 1 + is2.astype(np.int64) + is3
 
 
+def _utf8(texts: pa.Array) -> None:
+    """Texts cut out of the raw bytes must be UTF-8 (an XML file in another encoding is refused)."""
+    try:
+        texts.validate(full=True)
+    except pa.ArrowInvalid:
+        raise Unsupported("not UTF-8") from None
+
+
 def _slices(block: bytes, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
     """block[starts[i]:ends[i]] for every i, as one Arrow string array (one copy, no Python strings).
     Not yet checked as UTF-8: the caller checks what it keeps."""
@@ -289,8 +290,5 @@ def shared_strings(data: bytes) -> tuple[pa.Array, np.ndarray]:
     starts = np.where(empty, ends, starts)
     _expect(data, ends[~empty], b"</t></si>")
     texts = _slices(data, starts, ends)
-    try:
-        texts.validate(full=True)
-    except pa.ArrowInvalid:
-        raise Unsupported("not UTF-8") from None
+    _utf8(texts)
     return texts, after != ord(" ")
