@@ -15,6 +15,7 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from ..errors import SourceError
 from .table import Column, RawTable, Workbook, cell_text
+from .xlsxtext import unescape
 
 # Any writer's form: attributes in any order, a namespace prefix, whitespace between tags.
 _CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c\s*>)", re.S)
@@ -85,7 +86,7 @@ def _error_cells(path: Path) -> dict[str, dict[tuple[int, int], str]]:
                         letters, row = ref.groups()
                         found.setdefault(name, {})[(int(row) - 1, _column_index(letters.decode()))] = \
                             value.group(1).decode()
-    except (zipfile.BadZipFile, zlib.error, KeyError, OSError):
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError):
         return {}                           # damaged: calamine's own read says so
     return found
 
@@ -103,13 +104,8 @@ def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
         if name and rid and rid.group(1) in targets:
             target = targets[rid.group(1)]
             member = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-            members[_unescape(name.group(1))] = member
+            members[unescape(name.group(1))] = member
     return members
-
-
-def _unescape(text: str) -> str:
-    return (text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
-            .replace("&apos;", "'").replace("&amp;", "&"))
 
 
 def _column_index(letters: str) -> int:

@@ -140,8 +140,7 @@ class _Book:
         if last == 0:                       # nothing but empty texts
             return empty
         header, columns = [], []
-        for texts, codes, cell_rows, _ in built:
-            blank = _index_of_blank(texts)
+        for texts, blank, codes, cell_rows, _ in built:
             full = np.full(last, blank, np.int32)
             kept = cell_rows <= last
             full[cell_rows[kept] - 1] = codes[kept]
@@ -150,8 +149,8 @@ class _Book:
         return RawTable(title=name, source=source, header=header, columns=columns, n_rows=last - 1)
 
     def _column(self, dictionary: pa.Array, codes: np.ndarray, classes: np.ndarray, rows: np.ndarray):
-        """(distinct texts with "" among them, text code per cell, the cells' rows, last row with a
-        text) of one column, from the codes of its cells' raw texts in the tab's dictionary."""
+        """(distinct texts with "" among them, the index of "", text code per cell, the cells' rows,
+        last row with a text) of one column, from the codes of its cells' raw texts in the tab's dictionary."""
         present = np.flatnonzero(np.bincount(classes, minlength=8))
         if len(present) == 1:
             used = np.zeros(len(dictionary), bool)
@@ -178,7 +177,7 @@ class _Book:
         if blank == len(texts):
             texts = pa.concat_arrays([texts, pa.array([""])])
         written = rows[codes != blank]
-        return texts, codes, rows, int(written.max()) if len(written) else 0
+        return texts, blank, codes, rows, int(written.max()) if len(written) else 0
 
     def _texts(self, kind: int, raw: pa.Array) -> pa.Array:
         return xlsxtext.texts(kind, raw, self.shared.result(), self.date1904)
