@@ -7,10 +7,12 @@ P1: `python -m sync check` of a CSV folder (a roster plus logs at Google's 10 M-
 wall time and peak RSS of the whole process, best of --repeat runs, the split between
 reading, typing and rules, and `frictionless validate` of the same files with the exported
 Table Schema (in a venv of its own under bench/out, so its pins never touch ours).
-P4: cells per second of the xlsx reader, each run a fresh process (so first-touch memory and
-thread start-up count), on a workbook with inline strings (as xlsxwriter's constant_memory mode
-writes) and one with a shared-string table (as Excel writes); beside it calamine, the general
-reader it falls back to, and openpyxl read-only. Both readers' results are compared cell by cell.
+P4: `python -m sync check` of a ~2.5 M-cell workbook with a shared-string table (as Excel writes
+it) beside `frictionless validate` of each of its tabs with the exported Table Schema (in the
+same separate venv, with frictionless[excel]); and our read of it, and of the same workbook with
+inline strings, beside python-calamine's own read of the same file (each a fresh process), and
+fastexcel's and openpyxl's where installed (neither is a dependency: `pip install
+fastexcel==0.21.0` to include it).
 """
 from __future__ import annotations
 
@@ -60,12 +62,20 @@ def p1(folder: Path, repeat: int) -> dict:
             "typing_s": result.seconds["typing"], "rules_s": result.seconds["rules"], "issues": len(result.issues)}
 
 
+def _frictionless_venv() -> Path:
+    """frictionless in a venv of its own under bench/out, so its pins never touch ours; [excel]
+    brings openpyxl, its .xlsx reader."""
+    venv = OUT / "fl-venv"
+    if not (venv / "bin" / "frictionless").exists() or \
+            subprocess.run([str(venv / "bin" / "python"), "-c", "import openpyxl"], capture_output=True).returncode:
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "frictionless[excel]==5.21.0"], check=True)
+    return venv
+
+
 def frictionless(folder: Path, timeout: float) -> tuple[float | None, int]:
     """Seconds for `frictionless validate` of every file, and the rows it reports having read."""
-    venv = OUT / "fl-venv"
-    if not (venv / "bin" / "frictionless").exists():
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "frictionless==5.21.0"], check=True)
+    venv = _frictionless_venv()
     schemas = OUT / "schemas"
     subprocess.run([sys.executable, "-m", "sync", "schema", "export", str(schemas)], check=True, cwd=ROOT,
                    capture_output=True)
@@ -92,35 +102,72 @@ def frictionless(folder: Path, timeout: float) -> tuple[float | None, int]:
     return time.perf_counter() - started, rows
 
 
-_READ = """
+# Each read in a fresh process, so first-touch memory counts as it does in a real run.
+_READ = {
+    "ours": """
+from sync.read.xlsx import read_workbook
+read_workbook(PATH)
+""",
+    "python-calamine": """
+from python_calamine import CalamineWorkbook
+book = CalamineWorkbook.from_path(str(PATH))
+for name in book.sheet_names:
+    book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+""",
+    "fastexcel": """
+import fastexcel
+reader = fastexcel.read_excel(str(PATH))
+for i in range(len(reader.sheet_names)):
+    reader.load_sheet(i, header_row=None, dtypes="string").to_arrow()
+""",
+}
+_TIMED = """
 import sys, time
 from pathlib import Path
-from sync.read import calamine, xlsx
-read = xlsx.read_plain if sys.argv[2] == "plain" else calamine.read_workbook
+PATH = Path(sys.argv[1])
 started = time.perf_counter()
-read(Path(sys.argv[1]))
+{body}
 print(time.perf_counter() - started)
 """
 
 
-def read_seconds(path: Path, reader: str) -> float:
-    out = subprocess.run([sys.executable, "-c", _READ, str(path), reader], capture_output=True, text=True,
-                         cwd=ROOT, check=True)
+def read_seconds(path: Path, reader: str) -> float | None:
+    out = subprocess.run([sys.executable, "-c", _TIMED.format(body=_READ[reader]), str(path)], capture_output=True,
+                         text=True, cwd=ROOT)
+    if out.returncode:
+        if "ModuleNotFoundError" in out.stderr:
+            return None                     # fastexcel is not a dependency: measured when installed
+        raise RuntimeError(out.stderr)
     return float(out.stdout)
 
 
+def check_seconds(path: Path, repeat: int) -> tuple[float, float]:
+    """Best wall time and peak RSS (MB) of `python -m sync check` of the workbook."""
+    walls, peaks = [], []
+    for _ in range(repeat):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        out = subprocess.run([sys.executable, "-m", "sync", "check", "--source", str(path), "--date", "2020-06-30",
+                              "--format", "json"], capture_output=True, cwd=ROOT)
+        walls.append(time.perf_counter() - started)
+        peaks.append(max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024)
+        assert out.returncode in (0, 1), out.stderr.decode()
+    return min(walls), max(peaks)
+
+
 def p4(path: Path, repeat: int, openpyxl: bool) -> dict:
-    from sync.read import calamine, xlsx
-    plain, general = xlsx.read_plain(path), calamine.read_workbook(path)
-    for a, b in zip(plain.tables, general.tables, strict=True):
-        assert (a.title, a.header, a.n_rows) == (b.title, b.header, b.n_rows), a.title
-        assert all(x.texts() == y.texts() for x, y in zip(a.columns, b.columns, strict=True)), a.title
-    runs = sorted(read_seconds(path, "plain") for _ in range(repeat))
-    cells = count_cells(plain)
-    calamine_s = read_seconds(path, "calamine")
-    figures = {"cells": cells, "runs_s": runs, "best_s": runs[0], "median_s": runs[len(runs) // 2],
-               "cells_per_s_median": cells / runs[len(runs) // 2], "cells_per_s_best": cells / runs[0],
-               "calamine_s": calamine_s, "calamine_cells_per_s": cells / calamine_s}
+    """Our read beside the libraries' own reads of the same file (medians of fresh processes)."""
+    from sync.read.xlsx import read_workbook
+    cells = count_cells(read_workbook(path))
+    figures: dict = {"cells": cells}
+    for reader in _READ:
+        runs = [read_seconds(path, reader) for _ in range(repeat)]
+        if None in runs:
+            continue
+        runs.sort()
+        figures[reader] = {"runs_s": runs, "median_s": runs[len(runs) // 2],
+                           "cells_per_s_median": cells / runs[len(runs) // 2]}
+    figures["read_ratio"] = figures["ours"]["median_s"] / figures["python-calamine"]["median_s"]
     if openpyxl:
         import openpyxl as opx
         started = time.perf_counter()
@@ -128,6 +175,31 @@ def p4(path: Path, repeat: int, openpyxl: bool) -> dict:
         n = sum(len(row) for ws in book.worksheets for row in ws.iter_rows(values_only=True))
         figures["openpyxl_cells_per_s"] = n / (time.perf_counter() - started)
     return figures
+
+
+def frictionless_xlsx(path: Path, timeout: float) -> tuple[float | None, int]:
+    """Seconds for `frictionless validate` of every tab of the workbook with its exported schema."""
+    venv = _frictionless_venv()
+    schemas = OUT / "schemas"
+    subprocess.run([sys.executable, "-m", "sync", "schema", "export", str(schemas)], check=True, cwd=ROOT,
+                   capture_output=True)
+    from sync import policy
+    sheets = policy.load(ROOT / "policies").sheets
+    rows = 0
+    started = time.perf_counter()
+    for name, sheet in sheets.items():
+        try:
+            out = subprocess.run([str(venv / "bin" / "frictionless"), "validate", str(path), "--sheet",
+                                  sheet.title["zh"], "--schema", str(schemas / f"{name}.schema.json"), "--json",
+                                  "--limit-errors", "1000000000", "--trusted"], capture_output=True,
+                                 timeout=max(1.0, timeout - (time.perf_counter() - started)))
+        except subprocess.TimeoutExpired:
+            return None, rows
+        report = json.loads(out.stdout)
+        rows += sum(task["stats"].get("rows", 0) for task in report["tasks"])
+        if any(e["type"] in ("resource-error", "source-error") for task in report["tasks"] for e in task["errors"]):
+            raise RuntimeError(f"frictionless could not read {path} tab {sheet.title['zh']}: {out.stdout[:500]!r}")
+    return time.perf_counter() - started, rows
 
 
 def main():
@@ -165,15 +237,28 @@ def p1_and_frictionless(args, figures: dict) -> None:
 
 
 def p4_both(args, figures: dict) -> None:
-    for strings in ("inline", "shared"):
+    for strings in ("shared", "inline"):
         folder = OUT / (f"xlsx_{args.xlsx_cells}" if strings == "inline" else f"xlsx_{args.xlsx_cells}_shared")
         xlsx = next(generate("xlsx", args.xlsx_cells, folder, "--strings", strings).glob("*.xlsx"))
         f = figures[f"p4_{strings}"] = p4(xlsx, max(args.repeat, 5), openpyxl=strings == "inline")
-        print(f"P4 xlsx reader, {strings} strings: {f['cells']:,} cells, median of {len(f['runs_s'])} fresh "
-              f"processes {f['median_s']:.2f} s = {f['cells_per_s_median'] / 1e6:.2f} M cells/s (best "
-              f"{f['cells_per_s_best'] / 1e6:.2f}; target >= 2); calamine {f['calamine_cells_per_s'] / 1e6:.2f} M cells/s"
+        libraries = "; ".join(f"{r} {f[r]['median_s']:.2f} s ({f[r]['cells_per_s_median'] / 1e6:.2f} M cells/s)"
+                              for r in _READ if r in f and r != "ours")
+        print(f"P4 read, {strings} strings, {f['cells']:,} cells, medians of {len(f['ours']['runs_s'])} fresh "
+              f"processes: ours {f['ours']['median_s']:.2f} s = {f['read_ratio']:.2f}x python-calamine's own read "
+              f"(target <= 1.3); {libraries}"
               + (f"; openpyxl read-only {f['openpyxl_cells_per_s'] / 1e6:.2f} M cells/s" if "openpyxl_cells_per_s" in f else ""),
               flush=True)
+        if strings != "shared":
+            continue
+        f["check_s"], f["check_peak_rss_mb"] = check_seconds(xlsx, args.repeat)
+        print(f"P4 check of the workbook: {f['check_s']:.2f} s best of {args.repeat}, peak RSS "
+              f"{f['check_peak_rss_mb']:.0f} MB", flush=True)
+        if not args.no_frictionless:
+            seconds, rows = frictionless_xlsx(xlsx, args.frictionless_timeout)
+            f["frictionless_s"], f["frictionless_rows"] = seconds, rows
+            ratio = f"{seconds / f['check_s']:.0f}x" if seconds else f"> {args.frictionless_timeout / f['check_s']:.0f}x"
+            print(f"P4 frictionless validate of the same workbook with the exported schemas, {rows:,} rows read: "
+                  f"{seconds if seconds is None else round(seconds, 1)} s; ratio {ratio} (target >= 20x)", flush=True)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
     "duplicate-sheet": (ERROR, "另一个工作表“{value}”已是此表，本表未读取", "Tab '{value}' already holds this sheet; this one was not read"),
     "unknown-sheet": (WARNING, "无法识别的工作表，已忽略", "Unrecognised sheet, ignored"),
     "empty-sheet": (ERROR, "工作表为空，没有表头", "The sheet is empty: no header row"),
+    "unreadable-sheet": (ERROR, "工作表无法读取：{value}", "The sheet cannot be read: {value}"),
     "missing-column": (ERROR, "缺少必填列“{expected}”", "Required column '{expected}' is missing"),
     "duplicate-header": (ERROR, "列“{column}”重复出现，只读取第一列", "Column '{column}' appears twice; only the first is read"),
     "blank-header": (ERROR, "该列有数据但没有表头", "This column has data but no header"),

@@ -77,7 +77,7 @@ def test_unreadable_workbook_exits_2(tmp_path):
     bad = tmp_path / "book.xlsx"
     bad.write_bytes(b"PK\x03\x04 this is not really a workbook")
     out = sync("check", "--source", str(bad))
-    assert out.returncode == 2 and "not a readable workbook" in out.stderr and "Traceback" not in out.stderr
+    assert out.returncode == 2 and "not an .xlsx workbook, or it is damaged" in out.stderr and "Traceback" not in out.stderr
 
 
 def test_broken_schema_exits_2_listing_every_problem(sheets, tmp_path):

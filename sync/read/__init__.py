@@ -4,13 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import SourceError
-from .memory import keep_freed_memory
 from .table import Column, RawTable, Workbook
 
 
 def read_source(path: str | Path) -> Workbook:
     """Pick the reader by what the path is."""
-    keep_freed_memory()
     path = Path(path)
     if not path.exists():
         raise SourceError(f"{path}: no such file or folder / 找不到文件或文件夹")

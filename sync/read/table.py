@@ -65,6 +65,7 @@ class RawTable:
     n_rows: int                 # data rows below the header
     row_numbers: np.ndarray | None = None   # user-visible row per data row; None means i + 2
     ragged: list[tuple[int, str]] = field(default_factory=list)   # (row, text) of rows with extra cells
+    unreadable: str | None = None           # why the tab could not be read (then it has no cells)
 
     def row_number(self, i: int) -> int:
         return int(self.row_numbers[i]) if self.row_numbers is not None else i + 2
@@ -78,6 +79,11 @@ class RawTable:
             if i >= len(self.row_numbers) or int(self.row_numbers[i]) != number:
                 return None
         return i if 0 <= i < self.n_rows else None
+
+    @classmethod
+    def unreadable_tab(cls, title: str, source: str, reason: str) -> "RawTable":
+        """A tab that is there but cannot be read: its sheet is unavailable, the others are not."""
+        return cls(title=title, source=source, header=[], columns=[], n_rows=0, unreadable=reason)
 
     @classmethod
     def from_rows(cls, title: str, source: str, rows: list[list[str]]) -> "RawTable":

@@ -60,6 +60,8 @@ def validate(workbook: Workbook, policy: Policy, as_of: dt.date | None = None) -
 
 
 def _validate_table(sheet, raw, policy: Policy, as_of: dt.date, seconds: Counter):
+    if raw.unreadable:
+        return None, [iss.make("unreadable-sheet", sheet.name, source=raw.source, tab=raw.title, value=raw.unreadable)]
     if not raw.header or all(parse.is_blank(h) for h in raw.header):
         return None, [iss.make("empty-sheet", sheet.name, source=raw.source, tab=raw.title)]
     started = time.perf_counter()
