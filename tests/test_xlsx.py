@@ -221,3 +221,92 @@ def test_a_formatted_empty_cell_at_xfd1048576_costs_nothing(tmp_path):
     """Excel's used range often reaches a formatted cell with no value: the tab reads as its data."""
     path = _far(tmp_path / "far.xlsx", '<c r="XFD1048576" s="0"/>')
     assert cells(path)["远"] == [["a", "b"], ["1", ""]]
+
+
+# --- where calamine 0.9 is wrong: put right in gaps.py --------------------------------------------
+
+def _utf16(xml: str) -> bytes:
+    return xml.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+
+
+@pytest.mark.parametrize("part", ["xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/worksheets/sheet1.xml",
+                                  "xl/sharedStrings.xml"])
+def test_utf16_parts(tmp_path, part):
+    """calamine refuses a UTF-16 workbook.xml, rels or string table and reads a UTF-16 sheet as
+    empty: the workbook is read from a copy with those parts in UTF-8, every tab and cell there."""
+    rows = '<row r="1"><c r="A1" t="s"><v>0</v></c>' + inline("B1", "二") + "</row><row r=\"2\">" + \
+        number("A2", "7") + '<c r="B2" t="e"><v>#DIV/0!</v></c></row>'
+    source = write_book(tmp_path / "utf8.xlsx", {"十六": sheet_xml(rows), "二": sheet_xml(rows)},
+                        parts={"xl/sharedStrings.xml": sst_xml(["<t>共享</t>"])})
+    with zipfile.ZipFile(source) as archive:
+        original = archive.read(part).decode("utf-8")
+    path = write_book(tmp_path / "utf16.xlsx", {"十六": sheet_xml(rows), "二": sheet_xml(rows)},
+                      parts={"xl/sharedStrings.xml": sst_xml(["<t>共享</t>"]), part: _utf16(original)})
+    assert zipfile.ZipFile(path).read(part)[:2] == b"\xff\xfe"
+    expected = [["共享", "二"], ["7", "#DIV/0!"]]
+    assert cells(path) == {"十六": expected, "二": expected}
+
+
+def test_negative_date_serials_stay_numbers(tmp_path):
+    """calamine reads -5 in a date format as 00:00:00; Excel shows ####: the number as typed."""
+    rows = HEADER + ('<row r="2">' + number("A2", "-5", 1) + number("B2", "-0.5", 2) + number("C2", "-1.25", 3)
+                     + number("D2", "-3") + number("E2", "43872", 1) + "</row>")
+    path = write_book(tmp_path / "neg.xlsx", {"s": sheet_xml(rows)}, parts={"xl/styles.xml": styles_xml([14, 20, 46])})
+    assert cells(path)["s"][1] == ["-5", "-0.5", "-1.25", "-3", "2020-02-11"]
+
+
+def test_error_values_keep_their_text_in_every_form(tmp_path):
+    """calamine hands error cells over as '': found again with or without r=, prefixed, in any
+    attribute order."""
+    rows = (HEADER + '<row r="2"><c t="e" r="A2"><f>1/0</f><v>#DIV/0!</v></c><c r="B2" s="0" t="e"><v>#N/A</v></c></row>'
+            '<row><c t="e"><v>#REF!</v></c><c><v>-2</v></c><c t="e"><v>#NAME?</v></c></row>')
+    assert cells(write_book(tmp_path / "errors.xlsx", {"s": sheet_xml(rows)}))["s"] == \
+        [["a", "b", ""], ["#DIV/0!", "#N/A", ""], ["#REF!", "-2", "#NAME?"]]
+
+
+def _panicking(path: Path, bad: str = "坏") -> Path:
+    """A real Rust panic inside calamine 0.9.1: -1e20 in a date format overflows chrono's TimeDelta."""
+    rows = HEADER + '<row r="2">' + number("A2", "-1e20", 1) + "</row>"
+    good = HEADER + '<row r="2">' + number("A2", "5") + "</row>"
+    return write_book(path, {bad: sheet_xml(rows), "好": sheet_xml(good)}, parts={"xl/styles.xml": styles_xml([14])})
+
+
+def test_a_panic_in_calamine_makes_its_tab_unreadable_not_a_traceback(tmp_path):
+    bad, good = read_workbook(_panicking(tmp_path / "panic.xlsx")).tables
+    assert bad.title == "坏" and "panic.xlsx" in bad.unreadable and "坏" in bad.unreadable
+    assert good.unreadable is None and good.columns[0].texts() == ["5"]
+
+
+def test_a_panic_is_a_source_error_naming_the_file(tmp_path):
+    """PanicException derives from BaseException, not Exception: caught all the same."""
+    from python_calamine import CalamineWorkbook
+    from sync.read.xlsx import _call
+    path = _panicking(tmp_path / "panic.xlsx")
+    book = CalamineWorkbook.from_path(str(path))
+    try:
+        book.get_sheet_by_name("坏").to_python()
+    except BaseException as exc:            # noqa: B036 - the point of the test
+        panic = exc
+    assert not isinstance(panic, Exception) and type(panic).__name__ == "PanicException"
+
+    def opening():
+        raise panic
+    with pytest.raises(SourceError, match="not an .xlsx workbook, or it is damaged") as caught:
+        _call(path, opening)
+    assert str(path) in str(caught.value)
+    with pytest.raises(KeyboardInterrupt):
+        _call(path, lambda: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+
+def test_check_of_a_workbook_with_an_unreadable_tab_names_it(tmp_path):
+    """Through the CLI: no traceback; the tab's sheet is reported unreadable, the others checked."""
+    import subprocess
+    import sys
+    import json
+    path = _panicking(tmp_path / "panic.xlsx", bad="出入登记")
+    out = subprocess.run([sys.executable, "-m", "sync", "check", "--source", str(path), "--format", "json"],
+                         capture_output=True, text=True, cwd=ROOT)
+    assert "Traceback" not in out.stderr and out.returncode == 1
+    found = [i for i in json.loads(out.stdout)["issues"] if i["code"] == "unreadable-sheet"]
+    assert [(i["sheet"], i["tab"]) for i in found] == [("gate_log", "出入登记")]
+    assert "panic.xlsx" in found[0]["value"] and "PanicException" not in out.stdout

@@ -6,6 +6,11 @@ and this is the only module of ours that looks inside a workbook's XML:
 * error values: calamine 0.9 hands a cell holding #DIV/0!, #REF!, ... over as an empty
   string, which would turn a broken formula into a silent blank. Cells with t="e" are found
   again and their error text is put back (xlsx.py), so the validator can point at them.
+* negative date serials: calamine reads -5 in a date format as the time 00:00:00, a silent
+  wrong value (Excel shows ####); such cells are read as the number typed.
+* UTF-16 parts: calamine reads a UTF-16 sheet as empty and refuses a UTF-16 workbook.xml, rels
+  or shared-string table; a workbook with any is read from a copy in memory with those
+  parts in UTF-8 (utf8_copy).
 * far cells: calamine holds a tab as one dense block from A1 to its last cell, so a single
   value at XFD1048576 asks for 512 GiB and aborts the whole process (Rust's out-of-memory
   handler aborts; nothing can catch it). A tab whose cells reach further than MAX_CELLS is
@@ -16,6 +21,7 @@ takes any namespace prefix and encoding; the sheets themselves are only searched
 """
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 import zlib
@@ -34,6 +40,7 @@ _STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 _REL_ATTR = ("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id",
              "{http://purl.oclc.org/ooxml/officeDocument/relationships}id")
 _OFFICE_DOCUMENT = re.compile(r"/officeDocument$")
+_DECLARED = re.compile(r"""encoding\s*=\s*["'][Uu][Tt][Ff]-?16(?:[LB]E)?["']""")
 
 # A cell in any writer's form: any prefix, attributes in any order, either quote, spaces.
 _ERROR = re.compile(rb"""\bt\s*=\s*["']e["']""")
@@ -41,6 +48,9 @@ _CELL = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(/>|>(.*?)</(?:[\w.-]+:)?c\s*>)",
 _REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]{1,7})["']""")
 _ROW = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]+)["']""")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v\b[^>]*>([^<]*)</(?:[\w.-]+:)?v\s*>")
+_NEGATIVE = re.compile(rb"v>-")
+_CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
+_CELL_END = re.compile(rb"</(?:[\w.-]+:)?(?:c|row)\s*>")
 _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)\b")
 # Quick tests (a literal first, so the search is fast) that a tab may reach past column Z or
 # row 999,999, or writes attributes in a form these tests would miss; only then is every cell
@@ -52,10 +62,39 @@ _ODD = (b"='", b" =", b"= ")
 @dataclass
 class Gaps:
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # tab -> {(row, col): '#REF!'}
+    negative: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # tab -> {(row, col): '-5'}
     refused: dict[str, str] = field(default_factory=dict)                        # tab -> why it is not read
 
 
-def inspect(path: Path) -> Gaps:
+def utf8_copy(path: Path) -> io.BytesIO | None:
+    """The workbook with its UTF-16 XML parts in UTF-8, in memory; None when it has none (or is
+    no zip: calamine says what it is)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = [i for i in archive.infolist() if i.filename.endswith((".xml", ".rels"))]
+            wide = [i.filename for i in parts if _utf16(archive.open(i).read(4))]
+            if not wide:
+                return None
+            copy = io.BytesIO()
+            with zipfile.ZipFile(copy, "w", zipfile.ZIP_DEFLATED) as out:
+                for info in archive.infolist():
+                    data = archive.read(info)
+                    if info.filename in wide:
+                        text = data.decode("utf-16")
+                        data = _DECLARED.sub('encoding="UTF-8"', text.lstrip("\ufeff"), count=1).encode("utf-8")
+                    out.writestr(info.filename, data)
+    except (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        return None
+    copy.seek(0)
+    return copy
+
+
+def _utf16(start: bytes) -> bool:
+    """A byte-order mark, or '<?' in UTF-16 without one."""
+    return start[:2] in (b"\xff\xfe", b"\xfe\xff") or start in (b"<\x00?\x00", b"\x00<\x00?")
+
+
+def inspect(path: Path | io.BytesIO) -> Gaps:
     """The error cells and refused tabs of an .xlsx/.xlsm; nothing for other files or a zip
     this cannot follow (calamine's own read then says what is wrong)."""
     found = Gaps()
@@ -98,13 +137,20 @@ def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
 def _scan(archive: zipfile.ZipFile, name: str, member: str, found: Gaps) -> None:
     """One pass over the tab's XML, a chunk at a time, each chunk cut after a row's end."""
     errors: dict[tuple[int, int], str] = {}
-    suspect = False
+    negative: dict[tuple[int, int], str] = {}
+    suspect = unplaced = False
     for part in _parts(archive, member):
         suspect = suspect or any(p.search(part) for p in _SUSPECT) or any(o in part for o in _ODD)
         if b'"e"' in part or b"'e'" in part:
-            _errors(part, errors)
+            unplaced |= _values(part, _ERROR.finditer(part), errors)
+        if b"v>-" in part:
+            unplaced |= _values(part, _NEGATIVE.finditer(part), negative)
+    if unplaced:                            # a cell without r=: its place is found by counting
+        errors, negative = _placed(archive, member)
     if errors:
         found.errors[name] = errors
+    if negative:
+        found.negative[name] = negative
     if suspect:
         rows, cols = _extent(archive, member)
         if rows * cols > MAX_CELLS:
@@ -141,15 +187,61 @@ def _extent(archive: zipfile.ZipFile, member: str) -> tuple[int, int]:
     return rows, max(cols, 1)
 
 
-def _errors(data: bytes, errors: dict) -> None:
-    """{(row index, column index): '#REF!'} of every error cell with a reference in data."""
-    for hit in _ERROR.finditer(data):
-        cell = _CELL.match(data, data.rfind(b"<", 0, hit.start()))
-        ref = cell and _REF.search(cell.group(1))
-        value = cell and _VALUE.search(cell.group(2) or b"")
-        if ref and value:
-            letters, row = ref.groups()
-            errors[(int(row) - 1, _column(letters))] = value.group(1).decode("utf-8", "replace").strip()
+def _values(data: bytes, hits, into: dict) -> bool:
+    """{(row index, column index): raw value} of the cell around each hit; True if one of
+    those cells has no reference."""
+    unplaced = False
+    for hit in hits:
+        cell = _cell_around(data, hit.start())
+        value = cell and _VALUE.search(cell.group(3) or b"")
+        if not value:
+            continue
+        ref = _REF.search(cell.group(1))
+        if ref is None:
+            unplaced = True
+            continue
+        letters, row = ref.groups()
+        into[(int(row) - 1, _column(letters))] = value.group(1).decode("utf-8", "replace").strip()
+    return unplaced
+
+
+def _cell_around(data: bytes, at: int) -> re.Match | None:
+    """The <c> element holding position at: the nearest cell start tag before it, tag by tag."""
+    for _ in range(64):                     # a cell's tags: <c>, <f>, <v>, <is>, <r>, <rPr>, <t>, ...
+        at = data.rfind(b"<", 0, at)
+        if at < 0 or data.startswith(b"</", at) and _CELL_END.match(data, at):
+            return None
+        if _CELL_START.match(data, at):
+            return _CELL.match(data, at)
+    return None
+
+
+def _placed(archive: zipfile.ZipFile, member: str) -> tuple[dict, dict]:
+    """Error and negative cells of a tab with cells (or rows) without references, placed the way
+    calamine places them: a row without r= is the next row, a cell without r= the next cell."""
+    errors, negative = {}, {}
+    row = col = -1
+    with archive.open(member) as stream:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = element.tag.rsplit("}", 1)[-1]
+            if event == "start" and tag == "row":
+                row, col = (int(element.get("r")) - 1 if element.get("r") else row + 1), -1
+            elif event == "start" and tag == "c":
+                ref = _REF.match(b' r="' + element.get("r", "").encode() + b'"')
+                if ref:
+                    row, col = int(ref.group(2)) - 1, _column(ref.group(1))
+                else:
+                    col += 1
+            elif event == "end" and tag == "c":
+                value = next((v.text for v in element if v.tag.rsplit("}", 1)[-1] == "v"), None) or ""
+                if element.get("t") == "e" and value:
+                    errors[(row, col)] = value.strip()
+                elif value.strip().startswith("-"):
+                    negative[(row, col)] = value.strip()
+                element.clear()
+            elif event == "end" and tag == "row":
+                element.clear()
+    return errors, negative
 
 
 def _column(letters: bytes) -> int:

@@ -8,6 +8,7 @@ becomes a SourceError naming the file here.
 """
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from pathlib import Path
 
@@ -17,15 +18,18 @@ from ..errors import SourceError
 from . import gaps
 from .table import Column, RawTable, Workbook, cell_text
 
+_DATES = (dt.date, dt.time, dt.timedelta)     # dt.datetime is a dt.date
 DAMAGED = "this file is not an .xlsx workbook, or it is damaged / 该文件不是 .xlsx 工作簿，或已损坏"
+TAB_DAMAGED = "this tab is damaged or holds a value that cannot be read / 此工作表已损坏或含有无法读取的值"
 
 
 def read_workbook(path: Path) -> Workbook:
     """Every worksheet of the workbook as a RawTable; a tab that cannot be read is kept as an
     unreadable RawTable (its reason said), so the other tabs are still read."""
-    book = _call(path, lambda: CalamineWorkbook.from_path(str(path)))
+    utf8 = gaps.utf8_copy(path) if zipfile.is_zipfile(path) else None
+    book = _call(path, lambda: CalamineWorkbook.from_filelike(utf8) if utf8 else CalamineWorkbook.from_path(str(path)))
     try:
-        xml = gaps.inspect(path) if zipfile.is_zipfile(path) else gaps.Gaps()
+        xml = gaps.inspect(utf8 or path) if utf8 or zipfile.is_zipfile(path) else gaps.Gaps()
         tables = []
         for meta in _call(path, lambda: book.sheets_metadata):
             if meta.typ not in (SheetTypeEnum.WorkSheet,):
@@ -47,6 +51,9 @@ def _tab(path: Path, book: CalamineWorkbook, name: str, xml: "gaps.Gaps") -> Raw
     for (row, col), value in xml.errors.get(name, {}).items():
         if row < len(rows) and col < len(rows[row]) and rows[row][col] == "":
             rows[row][col] = value
+    for (row, col), value in xml.negative.get(name, {}).items():
+        if row < len(rows) and col < len(rows[row]) and isinstance(rows[row][col], _DATES):
+            rows[row][col] = _number(value)
     while rows and all(v == "" for v in rows[-1]):
         rows.pop()
     return _table(name, str(path), rows)
@@ -63,10 +70,19 @@ def _call(path: Path, read, tab: str | None = None):
     except OSError as exc:
         raise SourceError(f"{where}: cannot be opened / 无法打开: {exc.strerror or exc}") from None
     except BaseException as exc:            # CalamineError, ValueError, OverflowError, PanicException, ...
-        # The library's own words ("Could not find EOCD") say nothing to a person; for a tab
-        # they help whoever repairs the file, so they follow the message there.
-        detail = " ".join(str(exc).split())[:160] if tab is not None else ""
-        raise SourceError(f"{where}: {DAMAGED}" + (f" (calamine: {detail})" if detail else "")) from None
+        if tab is None:                     # the library's words ("Could not find EOCD") say nothing to a person
+            raise SourceError(f"{where}: {DAMAGED}") from None
+        # For a tab they help whoever repairs the file, so they follow the message.
+        detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+        raise SourceError(f"{where}: {TAB_DAMAGED} (calamine: {detail})") from None
+
+
+def _number(raw: str):
+    """A negative serial calamine read as a date or time: the number typed (Excel shows ####)."""
+    try:
+        return float(raw)
+    except ValueError:
+        return raw
 
 
 def _table(name: str, source: str, rows: list[list]) -> RawTable:
