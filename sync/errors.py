@@ -17,3 +17,7 @@ class ConfigError(CampusDeskError):
 
 class SourceError(CampusDeskError):
     """The workbook, folder or spreadsheet could not be read at all."""
+
+
+class ArchiveError(CampusDeskError):
+    """data/archive.sqlite cannot be read or written (damaged, truncated, not an archive)."""

@@ -4,14 +4,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import policy as policy_mod
-from .read import read_source
-from .validate import Result, validate
+
+if TYPE_CHECKING:       # verbs that read no data import no numpy or pyarrow
+    from .validate import Result
 
 
 def check(source: str | Path, policies: str | Path = "policies", as_of: dt.date | None = None) -> Result:
     """Read a source and validate every cell against the policies."""
+    from .read import read_source
+    from .validate import validate
     policy = policy_mod.load(policies)
     return validate(read_source(source), policy, as_of)
 
@@ -28,7 +32,7 @@ class DayOutcome:
 
 @dataclass
 class RunOutcome:
-    result: Result
+    result: "Result"
     days: list[DayOutcome]
     written_back: list = field(default_factory=list)     # Google source: one outcome per spreadsheet
 
@@ -44,19 +48,15 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
     Under the run lock; what was read and published goes to OUT/archive.sqlite; the guards refuse
     to publish (guards.Refused, nothing written) unless force_reason is given."""
     from .publish import guards
-    from .publish.archive import Annotated, Archive
     from .publish.daily import Outputs
-    from .publish.lock import WAIT, Lock
+    from .store import gather, recorded
     from .summarize import Digest
     policy = policy_mod.load(policies)
     days = sorted(set(days or [policy.today()]))
     outputs = Outputs(out, site)
-    with Lock(Path(out) / "run.lock").acquire(WAIT), Archive(Path(out) / "archive.sqlite", policy) as archive:
-        workbook = read_source(source)
-        result = validate(workbook, policy, days[-1])
-        reading = archive.record_read(workbook, result)
-        filled = archive.fill_submitted_at(result, reading)
-        digest = Digest(result, policy)
+    with recorded(source, policy, out, "run", days[-1]) as step:
+        archive, result, reading = step.archive, step.result, step.reading
+        digest = Digest(result, policy, gather(archive, reading, result, policy, days))
         errors = {day: sum(i.severity == "error" for i in digest.scope.issues(day)) for day in days}
         try:
             overrode = guards.check(reading, archive.last_published(reading.run_id), policy, errors,
@@ -64,7 +64,6 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
         except guards.Refused:
             archive.finish(reading, "refused")
             raise
-        digest = Annotated(digest, archive, reading, filled)
         outcomes, published = [], {}
         for day in days:
             summary, files = outputs.write_day(digest, day)

@@ -15,8 +15,9 @@ from click.testing import CliRunner
 from conftest import BASELINE, POLICIES, ROOT, write_csv
 from sync import policy as policy_mod
 from sync.cli import main
-from sync.publish.archive import Archive
-from sync.publish.snapshot import unpack
+from sync.store import facts
+from sync.store.archive import Archive
+from sync.store.rows import unpack
 from sync.read import read_source
 from sync.summarize import Digest
 from sync.validate import validate
@@ -63,50 +64,50 @@ def test_every_tab_is_stored_and_a_rerun_adds_no_version(tmp_path, policy, archi
     assert versions == sum(len(rows) - 1 for rows in sheets.values())
     second, _ = record(archive, tmp_path, policy, sheets, at(9, 30))
     assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == versions
-    assert set(second.snapshots) == {*policy.sheets, "tab:说明"}
+    assert set(second.rows) == {*policy.sheets, "tab:说明"}
     # The second run's read reconstructs every cell of the gate log as typed, in row order.
     ids, rows = archive.db.execute("SELECT version_ids, row_numbers FROM reads WHERE run_id = ? AND sheet = ?",
                                    (second.run_id, "gate_log")).fetchone()
     cells = dict(archive.db.execute("SELECT id, cells FROM versions WHERE sheet = 'gate_log'"))
-    assert [json.loads(cells[v]) for v in unpack(ids)] == sheets["出入登记"][1:]
-    assert unpack(rows) == [2, 3]
+    assert [json.loads(cells[v]) for v in unpack(ids).tolist()] == sheets["出入登记"][1:]
+    assert unpack(rows).tolist() == [2, 3]
 
 
 def test_row_keys_follow_the_primary_key_not_the_spelling(tmp_path, policy, archive):
     sheets = copy.deepcopy(BASELINE)
     one, _ = record(archive, tmp_path, policy, sheets, at(9))
-    assert one.snapshots["unit_daily"].keys == ["2020-02-10|english", "2020-02-11|english", "2020-02-11|clinic"]
-    assert all(k.startswith("#") for k in one.snapshots["gate_log"].keys)      # no primaryKey: a content hash
+    assert one.rows["unit_daily"].key_list() == ["2020-02-10|english", "2020-02-11|english", "2020-02-11|clinic"]
+    assert all(k.startswith("#") for k in one.rows["gate_log"].key_list())      # no primaryKey: a content hash
     sheets["单位日报"][2][1] = "School of English"                               # same unit, other spelling
     sheets["单位日报"][2][4] = "125"
     two, _ = record(archive, tmp_path, policy, sheets, at(9, 30))
-    assert two.snapshots["unit_daily"].keys == one.snapshots["unit_daily"].keys
-    assert two.snapshots["unit_daily"].ids[1] != one.snapshots["unit_daily"].ids[1]   # a new version
-    assert two.snapshots["unit_daily"].ids[0] == one.snapshots["unit_daily"].ids[0]
+    assert two.rows["unit_daily"].key_list() == one.rows["unit_daily"].key_list()
+    assert two.ids["unit_daily"][1] != one.ids["unit_daily"][1]      # a new version
+    assert two.ids["unit_daily"][0] == one.ids["unit_daily"][0]
 
 
 def test_blank_submitted_at_is_dated_by_the_first_run_that_saw_the_row(tmp_path, policy, archive):
     sheets = copy.deepcopy(BASELINE)
     sheets["单位日报"] = [HEADER, daily("英语学院")]
     reading, result = record(archive, tmp_path, policy, sheets, at(9, 10))
-    filled = archive.fill_submitted_at(result, reading)
+    times, filled = facts.submitted(archive, reading, result, policy)
     assert [(f["row"], f["timing"], f["submitted_at"]) for f in filled] == [(2, "on_time", "2020-02-11T09:10:00")]
-    assert Digest(result, policy).summary(DAY)["reporting"]["on_time"] == 1
+    assert Digest(result, policy, facts.Facts(times, filled)).summary(DAY)["reporting"]["on_time"] == 1
 
     # Logistics appears at 10:30; the run before (09:10) was before the deadline: it may have been
     # typed at 09:59, so its time stays unknown.
     sheets["单位日报"].append(daily("后勤管理处"))
     reading, result = record(archive, tmp_path, policy, sheets, at(10, 30))
-    filled = archive.fill_submitted_at(result, reading)
+    times, filled = facts.submitted(archive, reading, result, policy)
     assert [(f["row"], f["timing"]) for f in filled] == [(2, "on_time")]
     # The clinic appears at 22:00 and the 10:30 run, after the deadline, did not see it: late for sure.
     # A row with its own submitted_at is never touched.
     sheets["单位日报"] += [daily("卫生所"), daily("保卫处", "2020-02-11 09:45")]
     reading, result = record(archive, tmp_path, policy, sheets, at(22))
-    filled = archive.fill_submitted_at(result, reading)
+    times, filled = facts.submitted(archive, reading, result, policy)
     assert [(f["row"], f["timing"], f["submitted_at"]) for f in filled] == [
         (2, "on_time", "2020-02-11T09:10:00"), (4, "late", "2020-02-11T22:00:00")]
-    reporting = Digest(result, policy).summary(DAY)["reporting"]
+    reporting = Digest(result, policy, facts.Facts(times, filled)).summary(DAY)["reporting"]
     assert (reporting["on_time"], reporting["late"], reporting["time_unknown"]) == (2, 1, 1)
 
 

@@ -30,7 +30,7 @@ from conftest import BASELINE, POLICIES, write_csv
 from sync import policy as policy_mod
 from sync.cli import main
 from sync.errors import ConfigError
-from sync.publish.archive import Archive
+from sync.store.archive import Archive
 from sync.publish.reminders import remind
 
 TZ = zoneinfo.ZoneInfo("Asia/Shanghai")

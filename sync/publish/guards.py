@@ -16,7 +16,7 @@ import datetime as dt
 
 from ..errors import CampusDeskError
 from ..policy import Policy, fold
-from .archive import Reading
+from ..store.archive import Reading
 
 
 class Refused(CampusDeskError):
@@ -38,12 +38,12 @@ def problems(reading: Reading, baseline: dict[str, tuple[list[str], int, str]], 
     limits = policy.guards
     found = []
     for name, sheet in policy.sheets.items():
-        snap, before = reading.snapshots.get(name), baseline.get(name)
+        snap, before = reading.rows.get(name), baseline.get(name)
         if snap is None or before is None:
             continue
         header, n_before, when = before
         label = f"{sheet.title['zh']} {name}"
-        lost = n_before - len(snap.rows)
+        lost = n_before - len(snap)
         if n_before and lost / n_before > limits["max_row_loss"]:
             found.append(f"{label}: {lost} of {n_before} rows ({lost / n_before:.0%}) are gone since the last "
                          f"published run ({when}); the limit is {limits['max_row_loss']:.0%} / "

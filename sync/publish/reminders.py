@@ -230,11 +230,10 @@ def remind(source, policy: Policy, day: dt.date | None = None, out: str | Path =
     """Read the source, find the units without a valid report for `day` (default today) and remind
     them, unless the day's deadline has passed. Takes the run lock and archives what it read."""
     from ..read import read_source
+    from ..store import recorded
     from ..summarize.reporting import Reporting
     from ..summarize.scope import Scope
     from ..validate import validate
-    from .archive import Archive
-    from .lock import WAIT, Lock
     tz = policy.timezone
     clock = (now or dt.datetime.now(tz)).astimezone(tz)
     day = day or clock.date()
@@ -248,24 +247,20 @@ def remind(source, policy: Policy, day: dt.date | None = None, out: str | Path =
         if not dry_run:
             return outcome
 
-    def missing(workbook):
-        result = validate(workbook, policy, day)
-        return result, Reporting(Scope(result, policy), policy).private(day)["missing_units"]
+    def missing(result):
+        return Reporting(Scope(result, policy), policy).private(day)["missing_units"]
 
     if dry_run:                 # reads only: no lock, no archive
-        _, units = missing(read_source(source))
+        units = missing(validate(read_source(source), policy, day))
         outcome.due = due_units(units, policy) if units is not None else []
         return outcome
-    out = Path(out)
-    with Lock(out / "run.lock").acquire(WAIT), Archive(out / "archive.sqlite", policy) as archive:
-        workbook = read_source(source)
-        result, units = missing(workbook)
-        reading = archive.record_read(workbook, result, kind="remind", now=now)   # seen as of after the read
+    with recorded(source, policy, out, "remind", day, now) as step:      # seen as of after the read
+        units = missing(step.result)
         if units is None:
             outcome.note = "unit_daily could not be read: no reminders / 单位日报无法读取，未发送提醒"
         else:
             outcome.due = due_units(units, policy)
-            send(outcome, configured, archive.sent(day), policy,
-                 lambda ids, channel: archive.record_sent(day, ids, channel, reading.run_id))
-        archive.finish(reading, "done")
+            send(outcome, configured, step.archive.sent(day), policy,
+                 lambda ids, channel: step.archive.record_sent(day, ids, channel, step.reading.run_id))
+        step.archive.finish(step.reading, "done")
     return outcome

@@ -8,6 +8,7 @@ any sheet is unavailable. Use `Digest` for many days: rows are grouped by day on
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from .. import issues as iss
 from ..policy import Policy
@@ -17,15 +18,23 @@ from .people import Isolation, Staff, Students
 from .reporting import Reporting
 from .scope import Scope
 
+if TYPE_CHECKING:
+    from ..store import Facts
+
 SCHEMA_VERSION = 1
 OTHER = "other"
 
 
 class Digest:
-    def __init__(self, result: Result, policy: Policy):
-        self.result, self.policy = result, policy
+    """`facts` are what the archive knows beside the sheets (sync.store.Facts): blank submission times
+    it dated, late edits, what was published before. Without them (check), the summaries say nothing
+    of late edits."""
+
+    def __init__(self, result: Result, policy: Policy, facts: "Facts | None" = None):
+        self.result, self.policy, self.facts = result, policy, facts
+        self.published = dict(facts.published) if facts else {}     # with this run's own days, as made
         self.scope = Scope(result, policy)
-        self.reporting = Reporting(self.scope, policy)
+        self.reporting = Reporting(self.scope, policy, facts.submitted if facts else None)
         self.students = Students(self.scope, policy)
         self.staff = Staff(self.scope, policy)
         self.isolation = Isolation(self.scope, policy)
@@ -55,7 +64,13 @@ class Digest:
             "duty": self.reporting.on_duty(day),
             "issues": self._issues(day),
         }
+        if self.facts is not None:
+            by_sheet: dict[str, int] = {}
+            for edit in self.facts.edits(day):
+                by_sheet[edit["sheet"]] = by_sheet.get(edit["sheet"], 0) + 1
+            body["late_edits"] = {"count": sum(by_sheet.values()), "by_sheet": by_sheet}
         body["labels"] = labels(body, self.policy)
+        self.published[body["date"]] = body
         return body
 
     def _issues(self, day: dt.date) -> dict:
@@ -76,7 +91,7 @@ class Digest:
 
     def private(self, day: dt.date) -> dict:
         """Everything the office needs to act on, names included. Never published."""
-        return {
+        body = {
             "schema_version": SCHEMA_VERSION,
             "date": day.isoformat(),
             "source": self.result.source,
@@ -89,9 +104,28 @@ class Digest:
             **self.gate.private(day),
             "issues": [i.to_dict() for i in self.scope.issues(day)],
         }
+        if self.facts is not None:
+            body.update(late_edits=self.facts.edits(day), submitted_at_from_archive=self.facts.filled_on(day),
+                        trend=trend(self.published, day))
+        return body
 
     def unit_rows(self, day: dt.date) -> list[dict] | None:
         return self.reporting.unit_rows(day)
+
+
+def trend(published: dict[str, dict], day: dt.date, span: int = 30) -> list[dict]:
+    """The days before `day` as they were published (the archive's copy, not today's re-reading of the
+    sheets): reporting, people with fever, refusals at the gates and late edits, oldest first."""
+    first = (day - dt.timedelta(days=span)).isoformat()
+    out = []
+    for date in sorted(d for d in published if first <= d < day.isoformat()):
+        s = published[date]
+        reporting, gate = s.get("reporting") or {}, s.get("gate") or {}
+        out.append({"date": date, "status": s.get("status"), "rate": reporting.get("rate"),
+                    "on_time_rate": reporting.get("on_time_rate"), "missing": len(reporting.get("missing") or []),
+                    "fevers": gate.get("fevers"), "refused": gate.get("refused"),
+                    "late_edits": (s.get("late_edits") or {}).get("count")})
+    return out
 
 
 def labels(summary: dict, policy: Policy) -> dict:

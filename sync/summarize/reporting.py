@@ -3,7 +3,7 @@
 A report is a valid row for (day, unit): a row with an error is not a report, a zero report
 is. On time means submitted_at, read as local campus time, is at or before the deadline of
 the report's day. A blank submitted_at is "time unknown": the unit has reported, but it is
-counted neither on time nor late (issue 6 will date such rows from the archive).
+counted neither on time nor late, unless the archive dated it (sync/store/facts.py).
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ def unit_label(unit: dict) -> dict:
 
 
 class Reporting:
-    def __init__(self, scope: Scope, policy: Policy):
+    def __init__(self, scope: Scope, policy: Policy, submitted: dict[int, dt.datetime] | None = None):
         self.scope, self.policy = scope, policy
         self.available = SHEET in scope.tables
         units = policy.lists["units"].items
@@ -35,6 +35,10 @@ class Reporting:
         self.counts = [f.name for f in policy.sheets[SHEET].fields if f.type == "integer"] \
             if SHEET in policy.sheets else []
         self.by_day = {day: {r["unit"]: r for r in rows} for day, rows in scope.records_by_day(SHEET).items()}
+        for reports in self.by_day.values():            # blank times the archive dated (sync.store.facts)
+            for r in reports.values():
+                if r.get("submitted_at") is None and r["_row"] in (submitted or {}):
+                    r["submitted_at"] = submitted[r["_row"]]
         self.duty = defaultdict(lambda: defaultdict(list))      # day -> unit -> on duty
         for day, rows in scope.records_by_day("duty_roster").items():
             for r in rows:

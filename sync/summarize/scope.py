@@ -15,25 +15,12 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from .. import issues as iss
-from ..policy import Policy, Sheet
+from ..policy import Policy
 from ..validate import Result
-from ..validate.table import Table
+from ..validate.table import Table, day_field
 
 # Sheet-level problems that leave a sheet's figures unusable, as if the sheet were missing.
 UNUSABLE = {"missing-column", "empty-sheet", "duplicate-sheet"}
-
-
-def day_field(sheet: Sheet) -> str | None:
-    by_name = {f.name: f for f in sheet.fields}
-    if "date" in by_name and by_name["date"].type == "date":
-        return "date"
-    return next((f.name for f in sheet.fields if f.type == "datetime"), None)
-
-
-def day_numbers(table: Table, name: str) -> np.ndarray:
-    """Per row, the day as a proleptic ordinal (datetimes floored); -1 where it could not be read."""
-    num = np.floor(table.columns[name].row_num())
-    return np.where(np.isnan(num), -1, num).astype(np.int64)
 
 
 class Scope:
@@ -43,7 +30,7 @@ class Scope:
         self.tables = {name: t for name, t in result.tables.items() if name not in broken}
         self.unavailable = sorted(set(policy.sheets) - set(self.tables))
         self.fields = {name: day_field(t.sheet) for name, t in self.tables.items()}
-        self.days = {name: day_numbers(t, f) for name, t in self.tables.items() if (f := self.fields[name])}
+        self.days = {name: t.day_numbers(f) for name, t in self.tables.items() if (f := self.fields[name])}
         self._issues: dict[int, list[iss.Issue]] = defaultdict(list)    # day ordinal -> issues
         self._every_day: list[iss.Issue] = []
         self._sorted: dict[int, list[iss.Issue]] = {}

@@ -14,7 +14,7 @@ import numpy as np
 
 from .. import issues as iss
 from ..policy import Policy
-from ..read.table import Workbook
+from ..read.table import RawTable, Workbook
 from . import fast, parse
 from .cells import cell_issues, type_column
 from .checks import CHECKS
@@ -30,6 +30,7 @@ class Result:
     tables: dict[str, Table]
     issues: list[iss.Issue]
     missing: list[str] = field(default_factory=list)         # sheets with no tab
+    tabs: dict[str, RawTable] = field(default_factory=dict)  # the tab each sheet was read from, as read
     unavailable: list[str] = field(default_factory=list)     # sources that could not be read
     seconds: Counter = field(default_factory=Counter)        # time per step: typing, rules (for bench/)
 
@@ -56,7 +57,7 @@ def validate(workbook: Workbook, policy: Policy, as_of: dt.date | None = None) -
             tables[name] = table
     missing = [name for name in policy.sheets if name not in found]
     return Result(source=workbook.source, as_of=as_of, tables=tables, issues=sorted(problems, key=iss.sort_key),
-                  missing=missing, unavailable=list(workbook.unavailable), seconds=seconds)
+                  missing=missing, tabs=found, unavailable=list(workbook.unavailable), seconds=seconds)
 
 
 def _validate_table(sheet, raw, policy: Policy, as_of: dt.date, seconds: Counter):

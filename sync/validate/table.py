@@ -11,6 +11,15 @@ from ..read.table import RawTable
 from .cells import TypedColumn
 
 
+def day_field(sheet: Sheet) -> str | None:
+    """The field that dates a sheet's rows: `date`, failing that its first datetime field (the gate
+    log's `time`); None for a snapshot sheet (the roster), whose rows belong to every day."""
+    by_name = {f.name: f for f in sheet.fields}
+    if "date" in by_name and by_name["date"].type == "date":
+        return "date"
+    return next((f.name for f in sheet.fields if f.type == "datetime"), None)
+
+
 @dataclass
 class Table:
     sheet: Sheet
@@ -54,3 +63,8 @@ class Table:
         numbers = self.raw.row_numbers[index].tolist() if self.raw.row_numbers is not None else \
             [i + 2 for i in rows]
         return [dict(zip(names, cells), _row=number) for *cells, number in zip(*per_field, numbers)]
+
+    def day_numbers(self, name: str) -> np.ndarray:
+        """Per row, the day of field `name` as a proleptic ordinal (datetimes floored); -1 where unreadable."""
+        num = np.floor(self.columns[name].row_num())
+        return np.where(np.isnan(num), -1, num).astype(np.int64)

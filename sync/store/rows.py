@@ -1,0 +1,220 @@
+"""The rows of every tab as one run read them, keyed and hashed column by column, for the archive.
+
+A row's key is its primaryKey as typed values (2020-02-11|english), else "#" and its hash (such a
+key names exactly one version). A version's identity is a 128-bit hash of its sheet, key and cell
+texts, trailing blank cells cut so that an appended column changes no row. It is made without a
+loop over rows: each distinct text of a column is hashed once (a polynomial over its UTF-8 bytes,
+in numpy), and a row's hash combines its cells' hashes column by column. The JSON text of a row's
+cells is made only for rows the archive has not seen (cells()).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import zlib
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ..policy import fold
+from ..read.table import RawTable, Workbook
+from ..validate import Result
+from ..validate.table import Table, day_field
+
+_RNG = np.random.default_rng(15)                       # fixed: hashes are stored, so they must not change
+_TABLES = _RNG.integers(1, 2**63, size=(2, 256), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_BASES = np.array([0x100000001B3, 0x9E3779B97F4A7C15], dtype=np.uint64)
+_CHUNK = 1 << 22                                       # bytes hashed at once: bounds the temporary arrays
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64's finaliser: every input bit reaches every output bit."""
+    z = z ^ (z >> np.uint64(30))
+    z = z * np.uint64(0xBF58476D1CE4E5B9)
+    z = z ^ (z >> np.uint64(27))
+    z = z * np.uint64(0x94D049BB133111EB)
+    return z ^ (z >> np.uint64(31))
+
+
+def _powers(lane: int, n: int) -> np.ndarray:
+    out = np.full(max(n, 1), _BASES[lane], dtype=np.uint64)
+    out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)           # wraps modulo 2**64, as intended
+
+
+def text_hashes(texts: pa.Array) -> np.ndarray:
+    """(n, 2) uint64: two independent hashes of each text's UTF-8 bytes (nulls hash as "")."""
+    texts = pc.fill_null(texts.cast(pa.large_string()), "")
+    n = len(texts)
+    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64, count=n + 1, offset=texts.offset * 8)
+    data = texts.buffers()[2]
+    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
+    lengths = np.diff(offsets).astype(np.uint64)
+    out = np.empty((n, 2), dtype=np.uint64)
+    first = 0
+    while first < n:                                   # strings in runs of about _CHUNK bytes
+        last = int(np.searchsorted(offsets, offsets[first] + _CHUNK, side="right")) - 1
+        last = min(max(last, first + 1), n)
+        start, stop = int(offsets[first]), int(offsets[last])
+        chunk = data[start:stop]
+        ends = np.repeat(offsets[first + 1:last + 1] - start, np.diff(offsets[first:last + 1]))
+        exponent = ends - 1 - np.arange(len(chunk), dtype=np.int64)
+        bounds = offsets[first:last + 1] - start
+        for lane in (0, 1):
+            terms = _TABLES[lane][chunk] * _powers(lane, int(exponent.max(initial=0)) + 1)[exponent]
+            sums = np.concatenate(([np.uint64(0)], np.cumsum(terms, dtype=np.uint64)))
+            out[first:last, lane] = sums[bounds[1:]] - sums[bounds[:-1]]
+        first = last
+    out ^= (lengths * np.uint64(0x9E3779B97F4A7C15))[:, None]
+    return _mix(out)
+
+
+def pack(values) -> bytes:
+    """Ascending-ish integers compress to almost nothing as deltas."""
+    array = np.asarray(values, dtype=np.int64)
+    return zlib.compress(np.diff(array, prepend=0).tobytes(), 6)
+
+
+def unpack(blob: bytes) -> np.ndarray:
+    return np.cumsum(np.frombuffer(zlib.decompress(blob), dtype=np.int64))
+
+
+def _text(value) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+
+
+@dataclass
+class Rows:
+    """One tab as one run read it, non-blank rows only, in row order."""
+    sheet: str                  # the schema's sheet, or "tab:<title>" for a tab no schema knows
+    tab: str
+    source: str
+    header: list[str]
+    raw: RawTable
+    index: np.ndarray           # data-row index in raw of each non-blank row
+    rows: np.ndarray            # row numbers as a person sees them
+    width: np.ndarray           # cells up to the last non-blank one
+    keys: pa.Array | None       # primaryKey texts, null where none could be read; None: no key
+    days: np.ndarray | None     # day ordinals, -1 where unreadable; None: not a dated sheet
+    hashes: np.ndarray          # (n, 2) uint64: each row's version identity
+
+    def __len__(self) -> int:
+        return len(self.index)
+
+    def key(self, i: int) -> str:
+        """The row key of row i (a position in these rows)."""
+        key = self.keys[i].as_py() if self.keys is not None else None
+        return key if key is not None else hash_key(self.hashes[i])
+
+    def key_list(self) -> list[str]:
+        keys = self.keys.to_pylist() if self.keys is not None else [None] * len(self)
+        return [k if k is not None else hash_key(h) for k, h in zip(keys, self.hashes)]
+
+    def day_texts(self, at: np.ndarray) -> list[str | None]:
+        if self.days is None:
+            return [None] * len(at)
+        return [dt.date.fromordinal(d).isoformat() if d > 0 else None for d in self.days[at].tolist()]
+
+    def cells(self, at: np.ndarray) -> list[str]:
+        """The compact JSON list of texts of rows `at`, trailing blanks cut: built column-wise in Arrow,
+        each distinct text encoded once, then joined per row in C."""
+        if not len(at):
+            return []
+        width, parts = self.width[at], []
+        index = pa.array(self.index[at])
+        for c, col in enumerate(self.raw.columns):     # cells past a row's last filled one are null, and skipped
+            cells = _json_strings(col.dictionary).take(pa.array(col.codes).take(index))
+            parts.append(pc.if_else(pa.array(width > c), cells, pa.scalar(None, pa.string())))
+        joined = pc.binary_join_element_wise(*parts, ",", null_handling="skip")
+        return pc.binary_join_element_wise("[", joined, "]", "").to_pylist()
+
+
+def hash_key(digest) -> str:
+    return "#" + int(digest[0]).to_bytes(8, "big").hex() + int(digest[1]).to_bytes(8, "big").hex()[:8]
+
+
+def sheet_rows(workbook: Workbook, result: Result) -> dict[str, Rows]:
+    """Every tab of the workbook as hashed rows, keyed as the schemas say; the tab of each sheet is
+    the validator's (Result.tabs), its header as the validator located it."""
+    by_tab = {id(raw): name for name, raw in result.tabs.items()}
+    out: dict[str, Rows] = {}
+    for raw in workbook.tables:
+        name = by_tab.get(id(raw))
+        table = result.tables.get(name) if name else None
+        if table is not None:
+            raw = table.raw                            # the header found below any title rows
+        elif not name:
+            name = f"tab:{raw.title}"
+            while name in out:
+                name += "'"
+        out[name] = _rows(name, raw, table)
+    return out
+
+
+def _rows(name: str, raw: RawTable, table: Table | None) -> Rows:
+    n = raw.n_rows
+    width = np.zeros(n, dtype=np.int64)
+    column_hashes = []
+    for c, col in enumerate(raw.columns):
+        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col.dictionary)), 0).to_numpy(zero_copy_only=False)
+        width[filled[col.codes]] = c + 1
+        column_hashes.append(text_hashes(col.dictionary))
+    live = np.flatnonzero(width > 0)
+    width = width[live]
+    hashes = np.zeros((len(live), 2), dtype=np.uint64)
+    for c, col in enumerate(raw.columns):
+        inside = (width > c)[:, None]
+        hashes = np.where(inside, hashes * _BASES + column_hashes[c][col.codes[live]], hashes)
+    keys = _keys(table, live)
+    hashes = hashes * _BASES + (width.astype(np.uint64) ^ np.uint64(0xA5A5A5A5))[:, None]
+    if keys is not None:
+        has_key = pc.is_valid(keys).to_numpy(zero_copy_only=False)
+        hashes = np.where(has_key[:, None], hashes * _BASES + text_hashes(keys), hashes)
+    hashes = _mix(hashes ^ text_hashes(pa.array([name]))[0])
+    days = None
+    if table is not None and (f := day_field(table.sheet)):
+        days = table.day_numbers(f)[live]
+    numbers = raw.row_numbers[live] if raw.row_numbers is not None else live + 2
+    return Rows(name, raw.title, raw.source, list(raw.header), raw, live, numbers, width, keys, days, hashes)
+
+
+def _keys(table: Table | None, live: np.ndarray) -> pa.Array | None:
+    """The primaryKey's typed values as text, joined with "|"; null where a part is unreadable."""
+    if table is None or not table.sheet.primary_key:
+        return None
+    parts = []
+    for f in table.sheet.primary_key:
+        col = table.columns[f]
+        texts = [None if bad or v is None else _text(v) for v, bad in zip(col.values, col.error.tolist())]
+        parts.append(pa.array(texts, type=pa.string()).take(pa.array(col.codes[live])))
+    return pc.binary_join_element_wise(*parts, "|")
+
+
+def _json_strings(texts: pa.Array) -> pa.Array:
+    """json.dumps(t, ensure_ascii=False) of every text, in Arrow; json itself only for rare control characters."""
+    out = texts
+    for char, escaped in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        out = pc.replace_substring(out, char, escaped)
+    out = pc.binary_join_element_wise('"', out, '"', "")
+    odd = pc.match_substring_regex(texts, "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]")
+    if pc.any(odd).as_py():
+        plain = out.to_pylist()
+        for k in np.flatnonzero(odd.to_numpy(zero_copy_only=False)).tolist():
+            plain[k] = json.dumps(texts[k].as_py(), ensure_ascii=False)
+        out = pa.array(plain, type=pa.string())
+    return out
+
+
+def named(header: list[str], cells: list[str]) -> dict[str, str]:
+    """Cells by header text (folded duplicates and blank headers get their column letter)."""
+    from ..issues import column_letter
+    out, seen = {}, set()
+    for k, text in enumerate(cells):
+        label = header[k] if k < len(header) and header[k].strip() else column_letter(k)
+        if fold(label) in seen:
+            label = f"{label} ({column_letter(k)})"
+        seen.add(fold(label))
+        out[label] = text
+    return out
