@@ -172,3 +172,31 @@ def test_archive_is_private_wal_and_git_ignored(tmp_path, policy, archive):
     other = sqlite3.connect(archive.path)
     assert other.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert other.execute("SELECT count(*) FROM runs").fetchone()[0] == 1
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated"])
+def test_a_damaged_archive_is_named_in_one_line_with_exit_2(tmp_path, damage):
+    book = write_csv(tmp_path / "book", copy.deepcopy(BASELINE))
+    args = ["run", "--source", str(book), "--policies", str(POLICIES), "--out", str(tmp_path / "data"),
+            "--site", str(tmp_path / "site"), "--date", "2020-02-11"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    path = tmp_path / "data" / "archive.sqlite"
+    if damage == "garbage":
+        path.write_bytes(b"PK\x03\x04 this is a zip, not an archive" * 100)
+    else:
+        path.write_bytes(path.read_bytes()[:len(path.read_bytes()) // 2])
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 2, out.output
+    assert "Traceback" not in out.output and str(path) in out.output and "damaged" in out.output
+    assert len(out.output.strip().splitlines()) == 1
+
+
+def test_digest_without_facts_keeps_the_validators_result_as_read(tmp_path, policy, archive):
+    sheets = copy.deepcopy(BASELINE)
+    sheets["单位日报"] = [HEADER, daily("英语学院")]
+    reading, result = record(archive, tmp_path, policy, sheets, at(9, 10))
+    times, filled = facts.submitted(archive, reading, result, policy)
+    assert times and Digest(result, policy, facts.Facts(times, filled)).summary(DAY)["reporting"]["on_time"] == 1
+    # The archive's times went to that Digest only: the Result still reads the cell as blank.
+    assert Digest(result, policy).summary(DAY)["reporting"]["time_unknown"] == 1
+    assert result.tables["unit_daily"].columns["submitted_at"].row_values() == [None]

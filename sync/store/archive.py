@@ -47,7 +47,6 @@ CREATE TABLE IF NOT EXISTS versions(id INTEGER PRIMARY KEY, sheet TEXT NOT NULL,
     h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, day TEXT, header_id INTEGER NOT NULL, cells TEXT NOT NULL,
     first_run INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS versions_key ON versions(sheet, key) WHERE key IS NOT NULL;
-CREATE INDEX IF NOT EXISTS versions_hash ON versions(h1);
 CREATE TABLE IF NOT EXISTS reads(run_id INTEGER NOT NULL, sheet TEXT NOT NULL, tab TEXT, source TEXT,
     header_id INTEGER NOT NULL, n_rows INTEGER NOT NULL, version_ids BLOB NOT NULL, row_numbers BLOB NOT NULL,
     PRIMARY KEY(run_id, sheet));
@@ -57,6 +56,8 @@ CREATE TABLE IF NOT EXISTS publications(run_id INTEGER NOT NULL, day TEXT NOT NU
 CREATE TABLE IF NOT EXISTS sends(day TEXT NOT NULL, unit TEXT NOT NULL, channel TEXT NOT NULL, run_id INTEGER,
     sent_at TEXT NOT NULL, PRIMARY KEY(day, unit, channel));
 """
+INDEX = "CREATE INDEX IF NOT EXISTS versions_hash ON versions(h1)"
+BULK = 20000        # new rows from which the hash index is rebuilt rather than updated row by row
 TODAY = """CREATE TEMP TABLE IF NOT EXISTS today(pos INTEGER PRIMARY KEY, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL,
     key TEXT, day TEXT, cells TEXT NOT NULL)"""
 
@@ -99,6 +100,7 @@ class Archive:
                                    f"(archive format {1 if old else version}, this one reads {FORMAT}); keep it "
                                    f"aside and start a new one / 档案格式不符")
             self.db.executescript(SCHEMA)
+            self.db.execute(INDEX)
             self.db.execute(TODAY)
             if version != FORMAT:
                 self.db.execute(f"PRAGMA user_version = {FORMAT}")
@@ -160,8 +162,18 @@ class Archive:
         cur = self.db.execute("INSERT INTO runs(kind, read_at, source, status) VALUES (?, ?, ?, 'read')",
                               (kind, read_at.isoformat(), source))
         run_id = cur.lastrowid
+        seen = {sheet for (sheet,) in self.db.execute("SELECT sheet FROM latest")}
+        first = [rows for rows in found.values() if rows.sheet not in seen]
+        # Many new rows at once (a semester's first run): the hash index is built after them, in one
+        # sort, instead of row by row (several times slower). Inside the transaction, like the rest.
+        rebuild = sum(len(rows) for rows in first) > BULK
+        if rebuild:
+            self.db.execute("DROP INDEX versions_hash")
         ids = {}
-        for rows in found.values():
+        for rows in sorted(found.values(), key=lambda r: r.sheet in seen):     # first reads first
+            if rebuild and rows.sheet in seen:
+                self.db.execute(INDEX)
+                rebuild = False
             header = json.dumps(rows.header, ensure_ascii=False)
             self.db.execute("INSERT OR IGNORE INTO headers(cells) VALUES (?)", (header,))
             header_id = self.db.execute("SELECT id FROM headers WHERE cells = ?", (header,)).fetchone()[0]
@@ -169,6 +181,8 @@ class Archive:
             self.db.execute("INSERT INTO reads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                             (run_id, rows.sheet, rows.tab, rows.source, header_id, len(rows),
                              pack(ids[rows.sheet]), pack(rows.rows)))
+        if rebuild:
+            self.db.execute(INDEX)
         return Reading(run_id, read_at, found, ids)
 
     def _versions(self, rows: Rows, run_id: int, header_id: int) -> np.ndarray:

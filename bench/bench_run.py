@@ -1,0 +1,143 @@
+"""Benchmark of the store (not a timed test): `run` beside `check` on the same data, side by side.
+
+    python bench/bench_run.py                       # 1 M and 10 M cells of CSV, the 90-day catch-up, the archive size
+    python bench/bench_run.py --sizes 1000000 --repeat 1
+
+Every figure is a whole `python -m sync` process, wall time and its own peak RSS (os.wait4):
+  check      `check --date D` of the folder
+  run cold   `run --date D` into an empty data folder (the archive is created and every row stored)
+  run warm   the same again: nothing new to store
+  catch-up   at 1 M cells, `run --from --to` over all 90 days in an empty folder, then again (all published)
+  size       the archive after the bench campus's first 89 days and after day 90: bytes per day of new rows
+The runs pass --force: the 10 M folder has more errors on a day than the guard lets through.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+START = dt.date(2020, 2, 10)
+DAYS = 90
+DAY = START + dt.timedelta(days=45)
+DATE = re.compile(r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})")
+
+
+def generate(folder: Path, *extra: str) -> Path:
+    if not folder.exists():
+        subprocess.run([sys.executable, str(ROOT / "examples" / "generate.py"), "bench", "--out", str(folder),
+                        "--format", "csv", *extra], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    return folder
+
+
+def timed(*args: str) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one `python -m sync` process."""
+    started = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "sync", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"sync {' '.join(args)} exited {code}: {proc.stderr.read().decode()}")
+    return wall, usage.ru_maxrss / 1024
+
+
+def best(repeat: int, *args: str, fresh: Path | None = None) -> tuple[float, float]:
+    runs = []
+    for _ in range(repeat):
+        if fresh is not None:
+            shutil.rmtree(fresh, ignore_errors=True)
+        runs.append(timed(*args))
+    return min(r[0] for r in runs), max(r[1] for r in runs)
+
+
+def run_args(source: Path, out: Path, *days: str) -> list[str]:
+    return ["run", "--source", str(source), *days, "--out", str(out / "data"), "--site", str(out / "site"),
+            "--force", "--reason", "bench"]
+
+
+def size(cells: int, repeat: int) -> dict:
+    source = generate(OUT / f"store-{cells}", "--cells", str(cells))
+    out = OUT / f"store-{cells}-out"
+    check = best(repeat, "check", "--source", str(source), "--date", DAY.isoformat(), "--format", "json")
+    cold = best(repeat, *run_args(source, out, "--date", DAY.isoformat()), fresh=out)
+    warm = best(repeat, *run_args(source, out, "--date", DAY.isoformat()))
+    return {"cells": cells, "check": check, "cold": cold, "warm": warm,
+            "archive_mb": (out / "data" / "archive.sqlite").stat().st_size / 2**20}
+
+
+def catch_up(cells: int) -> dict:
+    source = generate(OUT / f"store-{cells}", "--cells", str(cells))
+    out = OUT / f"store-{cells}-catchup"
+    span = ["--from", START.isoformat(), "--to", (START + dt.timedelta(days=DAYS - 1)).isoformat()]
+    fresh = best(1, *run_args(source, out, *span), fresh=out)
+    again = best(1, *run_args(source, out, *span))
+    return {"fresh": fresh, "again": again}
+
+
+def without_last_day(source: Path, folder: Path) -> Path:
+    """The folder as it stood a day earlier: rows of dated sheets dated on the last day left out."""
+    last = START + dt.timedelta(days=DAYS - 1)
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    for path in source.glob("*.csv"):
+        with open(path, encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.reader(f))
+        kept = [r for r in rows[1:] if not (r and (m := DATE.match(r[0].strip()))
+                                             and dt.date(*map(int, m.groups())) == last)]
+        with open(folder / path.name, "w", encoding="utf-8-sig", newline="") as f:
+            csv.writer(f).writerows([rows[0], *kept])
+    return folder
+
+
+def growth() -> dict:
+    """The bench campus (the generator's defaults): archive bytes added by one day of new rows."""
+    source = generate(OUT / "store-campus")
+    before = without_last_day(source, OUT / "store-campus-89")
+    out = OUT / "store-campus-out"
+    shutil.rmtree(out, ignore_errors=True)
+    day = (START + dt.timedelta(days=DAYS - 1)).isoformat()
+    timed(*run_args(before, out, "--date", day))
+    first = (out / "data" / "archive.sqlite").stat().st_size
+    timed(*run_args(source, out, "--date", day))
+    second = (out / "data" / "archive.sqlite").stat().st_size
+    return {"first_mb": first / 2**20, "per_day_mb": (second - first) / 2**20}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--repeat", type=int, default=3, help="best of N for check and cold/warm runs")
+    parser.add_argument("--no-catch-up", action="store_true")
+    parser.add_argument("--no-growth", action="store_true")
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    print(f"{'cells':>11} | {'check':>15} | {'run cold':>15} | {'run warm':>15} | cold/check | warm/check | archive")
+    for cells in args.sizes:
+        r = size(cells, args.repeat)
+        (c, cm), (k, km), (w, wm) = r["check"], r["cold"], r["warm"]
+        print(f"{r['cells']:>11,} | {c:6.2f} s {cm:4.0f} MiB | {k:6.2f} s {km:4.0f} MiB | {w:6.2f} s {wm:4.0f} MiB |"
+              f" {k / c:9.2f}x | {w / c:9.2f}x | {r['archive_mb']:.1f} MB", flush=True)
+    if not args.no_catch_up:
+        r = catch_up(1_000_000)
+        (f, fm), (a, am) = r["fresh"], r["again"]
+        print(f"catch-up, 90 days at 1 M cells: fresh {f:.2f} s ({fm:.0f} MiB), all published {a:.2f} s "
+              f"({am:.0f} MiB): {a / f:.2f}x", flush=True)
+    if not args.no_growth:
+        r = growth()
+        print(f"archive of the bench campus: {r['first_mb']:.1f} MB after 89 days, "
+              f"+{r['per_day_mb']:.2f} MB for day 90's new rows")
+
+
+if __name__ == "__main__":
+    main()
