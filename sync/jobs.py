@@ -12,6 +12,14 @@ if TYPE_CHECKING:       # verbs that read no data import no numpy or pyarrow
     from .validate import Result
 
 
+def __getattr__(name: str):
+    """jobs.read_source stays at hand, imported on first use rather than at start-up."""
+    if name == "read_source":
+        from .read import read_source
+        return read_source
+    raise AttributeError(name)
+
+
 def check(source: str | Path, policies: str | Path = "policies", as_of: dt.date | None = None) -> Result:
     """Read a source and validate every cell against the policies."""
     from .read import read_source
