@@ -24,9 +24,9 @@ from pathlib import Path
 from ..config import Problem, check, load_file
 from ..config.pages import PLAN_REFS, PlanMeta, PlanTable
 from ..policy import Policy
+from ..vocabulary import THRESHOLD_UNITS
 from . import text as t
 
-UNITS = {"fever": " ℃", "isolation_days": " 天 days", "min_cover_days": " 天 days"}
 TABLE = re.compile(r"^<!--\s*table:\s*([\w-]+)\s*-->\s*$", re.M)
 VALUE = re.compile(r"<!--\s*value:\s*([\w-]+)\s*-->")
 HEAD = {"batches": ["批次 Batch", "返校日期 Date", "对象 Who"], "gates": ["校门 Gate"],
@@ -127,7 +127,7 @@ class Plans:
     def value(self, name: str) -> str:
         if name == "campus":
             return t.md(t.bi(self.policy.campus["name"]))
-        return t.md(f"{self.policy.thresholds[name]}{UNITS.get(name, '')}")
+        return t.md(f"{self.policy.thresholds[name]}{THRESHOLD_UNITS.get(name, '')}")
 
     def fill(self, body: str) -> str:
         body = TABLE.sub(lambda m: t.table(HEAD[m.group(1)], self.rows(m.group(1)),
