@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .. import issues as iss
 from ..policy import Policy
 from ..validate import Result
+from .contract import SCHEMA_VERSION
 from .operations import Disinfection, Gate, Supplies
 from .people import Isolation, Staff, Students
 from .reporting import Reporting
@@ -21,7 +22,6 @@ from .scope import Scope
 if TYPE_CHECKING:
     from ..store import Facts
 
-SCHEMA_VERSION = 1
 OTHER = "other"
 
 
