@@ -39,7 +39,7 @@ class Condition:
     def fields(self) -> set[str]:
         names = {self.field}
         if self.operand and self.operand.kind == "field":
-            names.add(self.operand.value)
+            names.add(str(self.operand.value))
         return names
 
 

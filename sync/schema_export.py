@@ -8,6 +8,7 @@ every accepted spelling. Field names are the headers as typed (Chinese by defaul
 from __future__ import annotations
 
 import json
+from typing import Any
 from pathlib import Path
 
 from . import policy as policy_mod
@@ -25,7 +26,7 @@ def table_schema(sheet: policy_mod.Sheet, policy: policy_mod.Policy, headers: st
 
     fields = []
     for f in sheet.fields:
-        out = {"name": label(f), "title": f"{f.title['zh']} / {f.title['en']}", "type": TYPES[f.type],
+        out: dict[str, Any] = {"name": label(f), "title": f"{f.title['zh']} / {f.title['en']}", "type": TYPES[f.type],
                "x-id": f.name}
         if f.pii:
             out["x-pii"] = True
@@ -35,7 +36,7 @@ def table_schema(sheet: policy_mod.Sheet, policy: policy_mod.Policy, headers: st
             out["bareNumber"] = False
         if f.type == "boolean":
             out["trueValues"], out["falseValues"] = TRUE_VALUES, FALSE_VALUES
-        constraints = {}
+        constraints: dict[str, Any] = {}
         if f.required:
             constraints["required"] = True
         if f.unique:
