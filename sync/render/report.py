@@ -26,8 +26,6 @@ def md(value) -> Escaped:
         return value
     if value is None:
         return Escaped("—")
-    if isinstance(value, bool):
-        return Escaped("是 yes" if value else "否 no")
     return Escaped(text.md(value))
 
 
@@ -43,10 +41,23 @@ def cutoff(value) -> Escaped:
     return md(f"{day} {rest[:5]} (UTC{rest[8:]})" if rest else day)
 
 
-def label(names: dict, key) -> Escaped:
-    """zh and en name of an id from one of a summary's labels, or the id itself."""
+@jinja2.pass_context
+def tr(ctx, zh: str, en: str) -> str:
+    """The page's language of a text the template gives in both."""
+    return en if ctx["lang"] == "en" else zh
+
+
+@jinja2.pass_context
+def name(ctx, item: dict | None) -> Escaped:
+    """The name of a list item (unit, area, batch) in the page's language; zh where en is missing."""
+    return md(text.name(item, ctx["lang"]))
+
+
+@jinja2.pass_context
+def label(ctx, names: dict, key) -> Escaped:
+    """The name of an id from one of a summary's labels in the page's language, or the id itself."""
     found = (names or {}).get(key)
-    return md(f"{found['zh']} {found['en']}" if found else key)
+    return md(text.name(found, ctx["lang"]) if found else key)
 
 
 def ordered(counts: dict, names: dict) -> list[tuple]:
@@ -61,12 +72,12 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, finalize=md, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(md=md, pct=pct, cutoff=cutoff)
-    env.globals.update(label=label, ordered=ordered)
+    env.globals.update(label=label, ordered=ordered, tr=tr, name=name)
     return env
 
 
-def render_report(summary: dict, env: jinja2.Environment | None = None) -> str:
-    return html_tables((env or environment()).get_template("report.md.j2").render(s=summary))
+def render_report(summary: dict, env: jinja2.Environment | None = None, lang: str = "zh") -> str:
+    return html_tables((env or environment()).get_template("report.md.j2").render(s=summary, lang=lang))
 
 
 _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
@@ -101,7 +112,7 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
-def render_index(summaries: list[dict], env: jinja2.Environment | None = None) -> str:
+def render_index(summaries: list[dict], env: jinja2.Environment | None = None, lang: str = "zh") -> str:
     """The index of days, newest first; each entry needs date, status and reporting."""
     days = sorted(summaries, key=lambda s: s["date"], reverse=True)
-    return (env or environment()).get_template("reports_index.md.j2").render(days=days)
+    return (env or environment()).get_template("reports_index.md.j2").render(days=days, lang=lang)
