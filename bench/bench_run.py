@@ -70,9 +70,13 @@ def run_args(source: Path, out: Path, *days: str) -> list[str]:
 def size(cells: int, repeat: int) -> dict:
     source = generate(OUT / f"store-{cells}", "--cells", str(cells))
     out = OUT / f"store-{cells}-out"
-    check = best(repeat, "check", "--source", str(source), "--date", DAY.isoformat(), "--format", "json")
-    cold = best(repeat, *run_args(source, out, "--date", DAY.isoformat()), fresh=out)
-    warm = best(repeat, *run_args(source, out, "--date", DAY.isoformat()))
+    runs: dict[str, list] = {"check": [], "cold": [], "warm": []}
+    for _ in range(repeat):             # taken in turns, so that a busy moment of the machine hits all three
+        runs["check"].append(timed("check", "--source", str(source), "--date", DAY.isoformat(), "--format", "json"))
+        shutil.rmtree(out, ignore_errors=True)
+        runs["cold"].append(timed(*run_args(source, out, "--date", DAY.isoformat())))
+        runs["warm"].append(timed(*run_args(source, out, "--date", DAY.isoformat())))
+    check, cold, warm = ((min(r[0] for r in runs[k]), max(r[1] for r in runs[k])) for k in ("check", "cold", "warm"))
     return {"cells": cells, "check": check, "cold": cold, "warm": warm,
             "archive_mb": (out / "data" / "archive.sqlite").stat().st_size / 2**20}
 
