@@ -218,3 +218,18 @@ def test_an_appended_column_or_a_moved_row_stores_no_new_version(tmp_path, polic
     third, _ = record(archive, tmp_path, policy, sheets, at(10))
     assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == versions + 1
     assert third.ids["gate_log"][1] not in first.ids["gate_log"]
+
+
+def test_an_archive_of_the_old_format_is_refused_not_mixed(tmp_path):
+    path = tmp_path / "data" / "archive.sqlite"
+    path.parent.mkdir()
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE versions(id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, key TEXT, hash BLOB NOT NULL, "
+                "day TEXT, header_id INTEGER NOT NULL, cells TEXT NOT NULL, first_run INTEGER NOT NULL)")
+    old.commit()
+    old.close()
+    book = write_csv(tmp_path / "book", copy.deepcopy(BASELINE))
+    out = CliRunner().invoke(main, ["run", "--source", str(book), "--policies", str(POLICIES), "--out",
+                                    str(tmp_path / "data"), "--site", str(tmp_path / "site"), "--date", "2020-02-11"])
+    assert out.exit_code == 2 and "older Campus Desk" in out.output and str(path) in out.output, out.output
+    assert not (tmp_path / "data" / "summaries").exists()
