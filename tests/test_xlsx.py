@@ -10,18 +10,22 @@ import datetime as dt
 import zipfile
 from pathlib import Path
 
+from unittest import mock
+
 import openpyxl
 import pytest
 import xlsxwriter
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sync.errors import SourceError
-from sync.read import read_source
+from sync.read import gaps, read_source
 from sync.read.xlsx import read_workbook
-from xlsx_forms import (CHARTSHEET, MAIN, REL, WORKSHEET, inline, number, sheet_xml, sst_xml, styles_xml,
+from xlsx_forms import (CHARTSHEET, HEADER_ROW, MAIN, REL, WORKSHEET, inline, number, sheet_xml, sst_xml, styles_xml,
                         workbook_xml, write_book)
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = '<row r="1">' + inline("A1", "a") + inline("B1", "b") + "</row>"
+HEADER = HEADER_ROW
 
 
 def cells(path: Path) -> dict[str, list[list[str]]]:
@@ -310,3 +314,108 @@ def test_check_of_a_workbook_with_an_unreadable_tab_names_it(tmp_path):
     found = [i for i in json.loads(out.stdout)["issues"] if i["code"] == "unreadable-sheet"]
     assert [(i["sheet"], i["tab"]) for i in found] == [("gate_log", "出入登记")]
     assert "panic.xlsx" in found[0]["value"] and "PanicException" not in out.stdout
+
+
+# --- other formats calamine reads -----------------------------------------------------------------
+
+def test_ods_as_libreoffice_saves_it(tmp_path):
+    """Dates, times, numbers, booleans, repeated empty cells; =1/0 is stored as the float 0 marked
+    calcext:value-type="error", which calamine reads as 0: read as #DIV/0!."""
+    from xlsx_forms import ods_cell, write_ods
+    row = "<table:table-row>{}</table:table-row>".format
+    rows = [row(ods_cell("string", "", "日期") + ods_cell("string", "", "体温") + ods_cell("string", "", "错")
+                + ods_cell("string", "", "时")),
+            row(ods_cell("date", 'office:date-value="2020-02-11"', "2020-02-11") + ods_cell("float", 'office:value="36.5"')
+                + '<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+                  'calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>'
+                + ods_cell("time", 'office:time-value="PT08H30M00S"')),
+            '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="4"/></table:table-row>',
+            row('<table:table-cell table:number-columns-repeated="2"/>' + ods_cell("float", 'office:value="0"', "0")
+                + ods_cell("boolean", 'office:boolean-value="true"')),
+            row('<table:table-cell table:number-columns-repeated="2"/>'
+                + '<table:table-cell office:value-type="float" office:value="0" calcext:value-type="error">'
+                  '<text:p>#N/A</text:p></table:table-cell>')]
+    path = write_ods(tmp_path / "book.ods", {"表": rows, "二": rows[:2]})
+    expected = [["日期", "体温", "错", "时"], ["2020-02-11", "36.5", "#DIV/0!", "08:30:00"], ["", "", "", ""],
+                ["", "", "", ""], ["", "", "0", "TRUE"], ["", "", "#N/A", ""]]
+    assert cells(path) == {"表": expected, "二": expected[:2]}
+
+
+def test_xls_errors_and_negative_dates(tmp_path):
+    """An Excel 97-2003 .xls: calamine reads its error cells as '' and -5 in a date format as
+    00:00:00; xlrd finds both (gaps.xls_gaps)."""
+    import xlwt
+    book = xlwt.Workbook()
+    ws = book.add_sheet("表")
+    dates = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for c, title in enumerate(["日期", "体温", "错", "是"]):
+        ws.write(0, c, title)
+    ws.write(1, 0, dt.date(2020, 2, 11), dates)
+    ws.write(1, 1, 36.5)
+    ws.row(1).set_cell_error(2, "#DIV/0!")
+    ws.write(1, 3, True)
+    ws.write(2, 0, -5, dates)
+    ws.row(2).set_cell_error(2, "#REF!")
+    book.add_sheet("二").write(0, 0, "只")
+    path = tmp_path / "book.xls"
+    book.save(str(path))
+    assert cells(path) == {"表": [["日期", "体温", "错", "是"], ["2020-02-11", "36.5", "#DIV/0!", "TRUE"],
+                                 ["-5", "", "#REF!", ""]], "二": [["只"]]}
+
+
+# --- gaps.py against random workbooks -------------------------------------------------------------
+
+ERRORS = ["#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!"]
+
+
+@st.composite
+def _books(draw):
+    """{title: {(row, col): (kind, value)}}: error results, negative and positive date serials,
+    numbers and text scattered over a few tabs."""
+    cell = st.one_of(st.tuples(st.just("error"), st.sampled_from(ERRORS)),
+                     st.tuples(st.just("date"), st.integers(-80_000, 80_000)),
+                     st.tuples(st.just("number"), st.integers(-10 ** 6, 10 ** 6)),
+                     st.tuples(st.just("text"), st.text("ab张-_ e", min_size=1, max_size=6)))
+    titles = draw(st.lists(st.sampled_from(["甲", "乙", "Sheet 3", "A&B"]), min_size=1, max_size=3, unique=True))
+    return {t: draw(st.dictionaries(st.tuples(st.integers(1, 40), st.integers(0, 30)), cell, max_size=30))
+            for t in titles}
+
+
+def _expected(kind, value) -> str:
+    if kind == "error":
+        return value
+    if kind == "date":
+        return (dt.date(1899, 12, 30) + dt.timedelta(days=value)).isoformat() if value >= 61 else \
+            str(value) if value < 0 else None
+    return str(value)
+
+
+@settings(deadline=None, max_examples=40, suppress_health_check=[HealthCheck.too_slow])
+@given(book=_books(), chunk=st.sampled_from([64, 300, 8 << 20]), inline=st.booleans())
+def test_errors_and_negative_serials_land_on_their_cells(tmp_path_factory, book, chunk, inline):
+    """Wherever they sit and however the XML is cut into chunks, error values and negative date
+    serials come back on their own cells, and nothing else changes."""
+    path = tmp_path_factory.mktemp("gaps") / "book.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"constant_memory": inline})
+    date = wb.add_format({"num_format": "yyyy-mm-dd"})
+    for title, cells_ in book.items():
+        ws = wb.add_worksheet(title)
+        ws.write_string(0, 0, "header")
+        for (r, c), (kind, value) in sorted(cells_.items()):
+            if kind == "error":
+                ws.write_formula(r, c, "=1/0", None, value)
+            elif kind == "date":
+                ws.write_number(r, c, value, date)
+            elif kind == "number":
+                ws.write_number(r, c, value)
+            else:
+                ws.write_string(r, c, value)
+    wb.close()
+    with mock.patch.object(gaps, "_CHUNK", chunk):
+        got = cells(path)
+    for title, cells_ in book.items():
+        rows = got[title]
+        for (r, c), (kind, value) in cells_.items():
+            want = _expected(kind, value)
+            if want is not None:            # serials 0-60 (1900's leap-year bug) are calamine's business
+                assert rows[r][c] == want, (title, r, c, kind, value)

@@ -4,7 +4,7 @@ This is not a reader: calamine reads every cell. Two things it gets wrong are pu
 and this is the only module of ours that looks inside a workbook's XML:
 
 * error values: calamine 0.9 hands a cell holding #DIV/0!, #REF!, ... over as an empty
-  string, which would turn a broken formula into a silent blank. Cells with t="e" are found
+  string (in an .ods, as the number 0), which would turn a broken formula into a silent blank. Cells with t="e" are found
   again and their error text is put back (xlsx.py), so the validator can point at them.
 * negative date serials: calamine reads -5 in a date format as the time 00:00:00, a silent
   wrong value (Excel shows ####); such cells are read as the number typed.
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -53,10 +54,12 @@ _CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
 _CELL_END = re.compile(rb"</(?:[\w.-]+:)?(?:c|row)\s*>")
 _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)\b")
 # Quick tests (a literal first, so the search is fast) that a tab may reach past column Z or
-# row 999,999, or writes attributes in a form these tests would miss; only then is every cell
-# looked at. A tab that passes them reaches at most Z999999 (26 M cells, 830 MB in calamine).
+# row 999,999, or quotes its attributes with ' (which these tests and the error search would
+# miss); only then is every cell looked at. A tab that passes them reaches at most Z999999
+# (26 M cells, 830 MB in calamine). Not covered: spaces around an attribute's = (r = "A1"),
+# which no writer we know of uses; such a file could still make calamine abort.
 _SUSPECT = [re.compile(rb'r="[A-Z]{2}'), re.compile(rb'r="[A-Z][0-9]{7}'), re.compile(rb'row r="[0-9]{7}')]
-_ODD = (b"='", b" =", b"= ")
+_SINGLE_QUOTED = b"='"
 
 
 @dataclass
@@ -64,6 +67,34 @@ class Gaps:
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # tab -> {(row, col): '#REF!'}
     negative: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # tab -> {(row, col): '-5'}
     refused: dict[str, str] = field(default_factory=dict)                        # tab -> why it is not read
+
+
+class Progress:
+    """Gaps as they are found, tab by tab, for a reader in another thread to wait on."""
+
+    def __init__(self) -> None:
+        self.gaps = Gaps()
+        self._searched: set[str] = set()
+        self._finished = False
+        self._changed = threading.Condition()
+
+    def searched(self, tab: str) -> None:
+        with self._changed:
+            self._searched.add(tab)
+            self._changed.notify_all()
+
+    def finish(self, found: Gaps | None = None) -> None:
+        with self._changed:
+            if found is not None:
+                self.gaps = found
+            self._finished = True
+            self._changed.notify_all()
+
+    def wait(self, tab: str) -> Gaps:
+        """The gaps, once the tab has been searched (or everything has)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._finished or tab in self._searched)
+            return self.gaps
 
 
 def utf8_copy(path: Path) -> io.BytesIO | None:
@@ -94,18 +125,90 @@ def _utf16(start: bytes) -> bool:
     return start[:2] in (b"\xff\xfe", b"\xfe\xff") or start in (b"<\x00?\x00", b"\x00<\x00?")
 
 
-def inspect(path: Path | io.BytesIO) -> Gaps:
-    """The error cells and refused tabs of an .xlsx/.xlsm; nothing for other files or a zip
-    this cannot follow (calamine's own read then says what is wrong)."""
-    found = Gaps()
+def inspect(path: Path | io.BytesIO, progress: Progress | None = None) -> Gaps:
+    """The error cells, negative serials and refused tabs of an .xlsx/.xlsm (or the error cells
+    of an .ods); nothing for a zip this cannot follow (calamine's own read then says what is
+    wrong). With progress, each tab is announced as soon as it has been searched."""
+    progress = progress or Progress()
+    found = progress.gaps
     try:
         with zipfile.ZipFile(path) as archive:
             for name, member in sheet_members(archive).items():
                 _scan(archive, name, member, found)
+                progress.searched(name)
+            if not found.errors and "content.xml" in archive.namelist():
+                found.errors.update(ods_errors(archive))
     except (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, EOFError,
             ElementTree.ParseError, NotImplementedError, RuntimeError):
-        return Gaps()
+        pass                                # a damaged part: calamine's read of it says so
+    finally:
+        progress.finish(found)
     return found
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_CALCEXT_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+
+
+def ods_errors(archive: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
+    """Error cells of an .ods: LibreOffice stores =1/0 as the float 0 with calcext:value-type
+    "error", which calamine reads as 0, a silent wrong figure. Only looked for when the file
+    has any; repeated rows and cells are counted as calamine counts them."""
+    if "content.xml" not in archive.namelist() or not any(b'value-type="error"' in part for part in
+                                                          _parts(archive, "content.xml")):
+        return {}
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    tab, row, col = None, 0, 0
+    with archive.open("content.xml") as stream:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = element.tag
+            if event == "start" and tag == _ODS_TABLE + "table":
+                tab, row = element.get(_ODS_TABLE + "name"), 0
+            elif event == "start" and tag == _ODS_TABLE + "table-row":
+                col = 0
+            elif event == "end" and tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
+                if element.get(_CALCEXT_TYPE) == "error" and tab is not None:
+                    text = "".join(element.itertext()).strip()
+                    found.setdefault(tab, {})[(row, col)] = text
+                col += int(element.get(_ODS_TABLE + "number-columns-repeated", "1"))
+                element.clear()
+            elif event == "end" and tag == _ODS_TABLE + "table-row":
+                row += int(element.get(_ODS_TABLE + "number-rows-repeated", "1"))
+                element.clear()
+    return found
+
+
+def xls_gaps(path: Path) -> Gaps:
+    """Error cells and negative date serials of an .xls (BIFF, not XML: calamine loses both there
+    too), found with xlrd, the maintained .xls reader, which keeps each cell's own type."""
+    import xlrd
+
+    found = Gaps()
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception:                       # xlrd refuses what calamine may still read: nothing to add
+        return found
+    with book:
+        _xls_cells(book, found)
+    return found
+
+
+def _xls_cells(book, found: Gaps) -> None:
+    import xlrd
+
+    try:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            for r in range(sheet.nrows):
+                for c, (kind, value) in enumerate(zip(sheet.row_types(r), sheet.row_values(r))):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        found.errors.setdefault(sheet.name, {})[(r, c)] = xlrd.error_text_from_code.get(value, "#N/A")
+                    elif kind == xlrd.XL_CELL_DATE and value < 0:
+                        found.negative.setdefault(sheet.name, {})[(r, c)] = repr(value)
+            book.unload_sheet(index)
+    except Exception:                       # a sheet xlrd cannot follow: calamine's reading stands
+        pass
 
 
 def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -120,17 +223,18 @@ def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
         return {}
     base = PurePosixPath(workbook).parent
     rels_name = str(base / "_rels" / (PurePosixPath(workbook).name + ".rels"))
-    targets = {}
+    targets: dict[str, str] = {}
     if rels_name in names:
         for rel in ElementTree.fromstring(archive.read(rels_name)):
             target = rel.get("Target", "")
-            targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else str(base / target)
-    members = {}
+            targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else str(base / target)
+    members: dict[str, str] = {}
     for sheet in ElementTree.fromstring(archive.read(workbook)).iter():
         if sheet.tag in (f"{{{_MAIN}}}sheet", f"{{{_STRICT}}}sheet"):
-            rid = next((sheet.get(a) for a in _REL_ATTR if sheet.get(a)), None)
-            if sheet.get("name") is not None and targets.get(rid) in names:
-                members[sheet.get("name")] = targets[rid]
+            rid = next((sheet.get(a) for a in _REL_ATTR if sheet.get(a)), "")
+            name = sheet.get("name")
+            if name is not None and targets.get(rid or "") in names:
+                members[name] = targets[rid or ""]
     return members
 
 
@@ -140,8 +244,9 @@ def _scan(archive: zipfile.ZipFile, name: str, member: str, found: Gaps) -> None
     negative: dict[tuple[int, int], str] = {}
     suspect = unplaced = False
     for part in _parts(archive, member):
-        suspect = suspect or any(p.search(part) for p in _SUSPECT) or any(o in part for o in _ODD)
-        if b'"e"' in part or b"'e'" in part:
+        single = _SINGLE_QUOTED in part
+        suspect = suspect or single or any(p.search(part) for p in _SUSPECT)
+        if single or b'"e"' in part:
             unplaced |= _values(part, _ERROR.finditer(part), errors)
         if b"v>-" in part:
             unplaced |= _values(part, _NEGATIVE.finditer(part), negative)
@@ -193,8 +298,8 @@ def _values(data: bytes, hits, into: dict) -> bool:
     unplaced = False
     for hit in hits:
         cell = _cell_around(data, hit.start())
-        value = cell and _VALUE.search(cell.group(3) or b"")
-        if not value:
+        value = _VALUE.search(cell.group(3) or b"") if cell else None
+        if cell is None or value is None:
             continue
         ref = _REF.search(cell.group(1))
         if ref is None:
