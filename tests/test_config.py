@@ -24,7 +24,7 @@ CASES = [
     ("campus.yml", "status_tab: {zh: 校验结果, en: Validation}", "status_tab: {zh: 校验结果}", "status_tab:",
      "status_tab: expected {zh: ..., en: ...}; got {'zh': '校验结果'}"),
     ("campus.yml", "timezone: Asia/Shanghai", "timezone: Asia/Shanghai\nmotto: stay safe", "motto:",
-     "motto: unknown key; expected one of guards, name, private_tab, schedule, status_tab, thresholds, timezone"),
+     "motto: unknown key; expected one of dates, guards, name, private_tab, schedule, status_tab, thresholds, timezone"),
     ("campus.yml", "  isolation_days: 14 ", "  isolation_days: 14.5 ", "isolation_days:",
      "thresholds.isolation_days: expected a whole number >= 0; got 14.5"),
     ("campus.yml", '  report_deadline: "10:00"', '  report_deadline: "25:00"', "report_deadline:",

@@ -14,7 +14,7 @@ from .. import expr
 from ..errors import ConfigError
 from ..policy import Field, Policy, RefList, Rule, Sheet, fold, read_yaml
 from .base import Problem, problem, problems
-from .campus import Campus, Guards
+from .campus import Campus, Dates, Guards
 from .lists import LIST_FILES, RefListFile
 from .sheets import FieldSpec, SheetSpec
 
@@ -74,6 +74,7 @@ def load_policy(root: str | Path = "policies") -> Policy:
         raise ConfigError(found)
     assert campus_model is not None
     campus["guards"] = (campus_model.guards or Guards()).model_dump()
+    campus["dates"] = (campus_model.dates or Dates()).model_dump()
     return Policy(root=root, campus=campus, lists=lists, sheets=sheets)
 
 
