@@ -23,7 +23,7 @@ from ..errors import ConfigError
 from ..policy import Policy, RefList
 from ..summarize import contract
 from . import contacts as contacts_mod
-from . import home, notices, report
+from . import home, notices, report, safety
 from .board import Board
 from .plans import Plans
 from .text import Tree
@@ -54,8 +54,11 @@ def load(root: str | Path = "policies") -> Content:
     plans = Plans(policy) if policy else None
     ids = {a["id"] for a in audiences.items} if audiences else None
     hotlines, more3 = contacts_mod.load(root / "contacts.yml", ids)
+    # Content, not code: no scripts or other hosts in a notice or plan, nothing from outside policies/.
+    unsafe = safety.symlinks_out(root) + [p for item in found + (plans.plans if plans else [])
+                                          for p in safety.check_file(item.path)]
     return Content(policy, audiences, found, plans, hotlines,
-                   problems + more + more2 + (plans.problems if plans else []) + more3)
+                   problems + more + more2 + (plans.problems if plans else []) + more3 + unsafe)
 
 
 def read_summaries(folder: str | Path) -> list[dict]:
