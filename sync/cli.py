@@ -8,6 +8,8 @@ import csv
 import datetime as dt
 import io
 import json
+import os
+import shlex
 import sys
 
 import click
@@ -56,7 +58,8 @@ def main():
 
 
 @main.command()
-@click.option("--source", required=True, type=click.Path(), help="An .xlsx workbook or a folder of .csv files.")
+@click.option("--source", required=True, type=click.Path(),
+              help="An .xlsx workbook, a folder of .csv files or a Google config (see examples/google.yml).")
 @click.option("--date", "as_of", type=DATE, help="Check as of this day (default: today in the campus time zone).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @POLICIES
@@ -280,8 +283,20 @@ def _site_options(fn):
 def build(summaries, config, as_of, site_dir, policies):
     """Write the site's pages from policies/ and data/summaries/, then build it strictly."""
     outcome = jobs.build(policies, summaries, config, as_of, site_dir)
+    # The hint must open this site: plain `serve` would build again from the default folders.
+    site = os.path.relpath(outcome.site_dir) if not os.path.relpath(outcome.site_dir).startswith("..") \
+        else str(outcome.site_dir)
     click.echo(f"网站已生成 Site built in {outcome.site_dir} ({outcome.pages} generated pages, as of "
-               f"{outcome.today}). Open it with: python -m sync serve")
+               f"{outcome.today}). Open {os.path.join(site, 'index.html')} (English: "
+               f"{os.path.join(site, 'en', 'index.html')}), or serve it: "
+               f"{python_hint()} -m sync serve --no-build --site-dir {shlex.quote(site)}")
+
+
+def python_hint() -> str:
+    """How to run this Python in a printed hint: .venv/bin/python when that is the one running
+    (the README's setup), else python as found on PATH."""
+    venv = os.path.join(".venv", "bin", "python")
+    return venv if os.path.isdir(".venv") and os.path.samefile(sys.prefix, ".venv") else "python"
 
 
 @main.command()

@@ -2,7 +2,9 @@
 
 One line per problem, `file:line: message`: YAML syntax, unknown keys (sheets, lists, notices,
 plans, contacts), references between files (a plan naming an unknown area, a notice for an
-unknown audience), dates, and urgent notices that have already expired.
+unknown audience), dates, urgent notices that have already expired, and what a notice or plan
+may not contain (scripts, event handlers, javascript: links, resources from another host,
+symlinks out of policies/: sync/render/safety.py).
 """
 from __future__ import annotations
 

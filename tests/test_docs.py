@@ -45,3 +45,81 @@ def test_every_verb_is_in_the_readme():
     verbs = set(main.commands) - {"schema"} | {"schema export"}
     documented = set(re.findall(r"`python -m sync ([a-z-]+(?: export)?)", README))
     assert verbs <= documented, sorted(verbs - documented)
+
+
+# -- the first ten minutes, as a new user reads them -----------------------------------------------
+
+def test_the_readme_points_at_nothing_a_clone_lacks():
+    assert "../shared" not in README
+    for path in re.findall(r"`((?:examples|scripts|policies|bench)/[\w./-]+\.\w+)`", README):
+        assert (ROOT / path).exists(), path
+
+
+def test_the_verb_table_names_each_verbs_required_options():
+    from sync.cli import main
+    rows = [line for line in README.splitlines() if line.startswith("| `python -m sync ")]
+    for name, command in main.commands.items():
+        row = next((r for r in rows if r.startswith(f"| `python -m sync {name}")), None)
+        if row is None:
+            continue                       # schema's subcommands have rows of their own
+        required = [p.opts[0] for p in command.params if getattr(p, "required", False)]
+        assert all(opt in row for opt in required), (name, required, row)
+
+
+def test_check_help_says_a_google_config_is_accepted():
+    from click.testing import CliRunner
+    from sync.cli import main
+    result = CliRunner().invoke(main, ["check", "--help"])
+    assert result.exit_code == 0 and "Google config" in " ".join(result.output.split())
+
+
+def test_scripts_test_installs_browsers_without_recommends():
+    script = (ROOT / "scripts" / "test").read_text(encoding="utf-8")
+    installs = [line for line in script.splitlines() if "apt-get install" in line]
+    assert installs and all("--no-install-recommends" in line for line in installs)
+    assert "npm ci" in script and (ROOT / "package-lock.json").is_file()
+
+
+def test_the_quick_start_works_as_written(tmp_path):
+    """scripts/demo in a copy of the clone, then the README's own commands: the check's 42 mistakes,
+    the site opened from disk, and the serve command it prints, as written (on a free port)."""
+    import socket
+    import subprocess
+    import time
+    import urllib.request
+    clone = tmp_path / "clone"
+    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    for rel in files:
+        if (ROOT / rel).is_file():
+            (clone / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / rel, clone / rel)
+    (clone / ".venv").symlink_to((ROOT / ".venv").resolve())
+    demo = subprocess.run(["bash", "scripts/demo"], cwd=clone, capture_output=True, text=True, timeout=600)
+    assert demo.returncode == 0, demo.stderr[-2000:]
+    mistakes = int(re.search(r"with (\d+) deliberate mistakes\n?\s*\((\d+) errors and (\d+) warnings", README).group(1))
+    errors, warnings = map(int, re.search(r"\((\d+) errors and (\d+) warnings", README).groups())
+    assert errors + warnings == mistakes
+    assert f"{errors} error(s), {warnings} warning(s) in total" in demo.stdout
+    for page in re.findall(r"`(build/demo/public/[\w/]*index\.html)`", README):
+        assert "cd-card" in (clone / page).read_text(encoding="utf-8"), page
+    serve = re.search(r"^    (\.venv/bin/python -m sync serve [^\n]+)$", README, re.M).group(1)
+    assert serve in demo.stdout                               # the hint the demo prints is the README's
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen(serve.split() + ["--port", str(port)], cwd=clone, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/en/index.html", timeout=5) as answer:
+                    body = answer.read().decode("utf-8")
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("the README's serve command served nothing")
+        assert 'data-figure="confirmed"' in body and "No daily figures yet" not in body
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -128,3 +128,50 @@ def test_usage_errors_exit_2(tmp_path):
     assert result.exit_code == 2 and "not a policies folder" in result.stderr
     result = CliRunner().invoke(main, ["lint", "--date", "yesterday"])
     assert result.exit_code == 2
+
+
+# -- notices and plans are content, not code ----------------------------------------------------------
+
+UNSAFE = [("<script>alert(1)</script>", "<script> is not allowed"),
+          ('<iframe src="/x.html"></iframe>', "<iframe> is not allowed"),
+          ('<img src="poster.png" onerror="steal()">', "event-handler attributes are not allowed"),
+          ('<button onclick="steal()">x</button>', "event-handler attributes are not allowed"),
+          ("[点击](javascript:alert(1))", "javascript: link"),
+          ('<a href=" JAVA\tSCRIPT:alert(1)">x</a>', "javascript: link"),
+          ('<img src="https://cdn.example.org/a.png">', "a resource from another host"),
+          ("![logo](//cdn.example.org/logo.png)", "a resource from another host"),
+          ('<p style="background: url(http://x.example/a.png)">x</p>', "a resource from another host"),
+          ('<link rel="stylesheet" href="https://x.example/a.css">', "a resource from another host")]
+
+
+@pytest.mark.parametrize("html, message", UNSAFE)
+@pytest.mark.parametrize("where", ["notices/2020-02-14-staff-return.zh.md", "plans/contingency/isolation.en.md"])
+def test_unsafe_html_is_refused_at_its_line(policies, where, html, message):
+    path = policies / where
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n" + html + "\n", encoding="utf-8")
+    line = len(text.splitlines()) + 2
+    code, lines = lint(policies)
+    assert code == 1
+    assert [x for x in lines if x.startswith(f"{path}:{line}: ") and message in x], lines
+
+
+def test_links_to_other_sites_and_code_are_fine(policies):
+    path = policies / "notices" / "2020-02-14-staff-return.zh.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n[卫健委](https://www.nhc.gov.cn/) "
+                    "`<script>` 是代码\n\n    <iframe src=x></iframe>\n", encoding="utf-8")
+    assert lint(policies) == (0, [])
+
+
+def test_a_notice_that_links_out_of_policies_is_refused(policies, tmp_path):
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\ntitle: 外部\ndate: 2020-02-14\naudience: [staff]\nlanguage: zh\n---\n机密\n",
+                       encoding="utf-8")
+    link = policies / "notices" / "2020-02-14-leak.zh.md"
+    link.symlink_to(outside)
+    code, lines = lint(policies)
+    assert code == 1 and [x for x in lines if x.startswith(f"{link}:1: a symlink to {outside}")], lines
+    inside = policies / "notices" / "2020-02-15-same.zh.md"      # a link within policies/ is fine
+    link.unlink()
+    inside.symlink_to(policies / "notices" / "2020-02-14-staff-return.zh.md")
+    assert not [x for x in lint(policies)[1] if "symlink" in x]

@@ -452,3 +452,18 @@ def test_contacts_show_the_counselling_hotline_and_the_public_duty_columns(publi
     text = contacts.page([], {}, {"date": "2020-02-23", "duty": duty})
     assert "周老师" in text and "保卫处" in text and "13800000009" not in text
     assert "Security" in contacts.page([], {}, {"date": "2020-02-23", "duty": duty}, "en")
+
+
+def test_build_refuses_a_notice_with_a_script_or_a_symlink_out(tmp_path):
+    project = make_project(tmp_path, hostile=False)
+    bad = project / "policies" / "notices" / "2020-02-14-staff-return.zh.md"
+    bad.write_text(read(bad) + "\n<script>alert(1)</script>\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        site_render.render(project / "policies", project / "data" / "summaries", project / "site", DAY)
+    assert [str(p) for p in caught.value.problems if "<script> is not allowed" in str(p)]
+    bad.write_text(read(bad).replace("<script>alert(1)</script>", ""), encoding="utf-8")
+    (tmp_path / "outside.md").write_text(read(bad), encoding="utf-8")
+    (project / "policies" / "notices" / "2020-02-16-outside.zh.md").symlink_to(tmp_path / "outside.md")
+    with pytest.raises(ConfigError) as caught:
+        site_render.render(project / "policies", project / "data" / "summaries", project / "site", DAY)
+    assert [str(p) for p in caught.value.problems if "a symlink to" in str(p)]

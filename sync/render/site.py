@@ -23,7 +23,7 @@ from ..errors import ConfigError
 from ..policy import Policy, RefList
 from ..summarize import contract
 from . import contacts as contacts_mod
-from . import home, notices, report
+from . import home, notices, report, safety
 from .board import Board
 from .plans import Plans
 from .summaries import read_summaries
@@ -56,8 +56,11 @@ def load(root: str | Path = "policies") -> Content:
     ids = {a["id"] for a in audiences.items} if audiences else None
     hotlines, more3 = contacts_mod.load(root / "contacts.yml", ids)
     far = notices.out_of_range(found, policy.dates) if policy else []
+    # Content, not code: no scripts or other hosts in a notice or plan, nothing from outside policies/.
+    unsafe = safety.symlinks_out(root) + [p for item in found + (plans.plans if plans else [])
+                                          for p in safety.check_file(item.path)]
     return Content(policy, audiences, found, plans, hotlines,
-                   problems + more + more2 + far + (plans.problems if plans else []) + more3)
+                   problems + more + more2 + far + (plans.problems if plans else []) + more3 + unsafe)
 
 
 LANGS = {"zh": "", "en": "en/"}      # where each language's pages go under the docs_dir
