@@ -17,6 +17,7 @@ from .sheets import FieldSpec, SheetSpec
 
 __all__ = ["Problem", "check", "load_file", "load_list", "load_policy", "problem", "read"]
 
+
 def load_policy(root: str | Path = "policies") -> Policy:
     """Read and check every file under root; raise ConfigError listing all problems."""
     root = Path(root)
