@@ -16,7 +16,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, Wr
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..errors import ConfigError
-from ..policy import line_of, read_yaml
+from ..yamlfile import line_of, read_yaml
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
