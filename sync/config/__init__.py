@@ -78,7 +78,8 @@ def load_sheet(path: Path, lists: set[str], unreadable: set[str], thresholds: di
     if read_back is None:
         return None
     data, lines = read_back
-    names = {f["name"] for f in data.get("fields") or [] if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    fields = data.get("fields") if isinstance(data.get("fields"), list) else []
+    names = {f["name"] for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
     context = {"lists": lists, "unreadable": unreadable - lists, "thresholds": thresholds, "fields": names,
                "stem": path.stem}
     spec = check(SheetSpec, data, path, lines, found, context)
