@@ -125,12 +125,13 @@ def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
         for rel in ElementTree.fromstring(archive.read(rels_name)):
             target = rel.get("Target", "")
             targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else str(base / target)
-    members = {}
+    members: dict[str, str] = {}
     for sheet in ElementTree.fromstring(archive.read(workbook)).iter():
         if sheet.tag in (f"{{{_MAIN}}}sheet", f"{{{_STRICT}}}sheet"):
             rid = next((sheet.get(a) for a in _REL_ATTR if sheet.get(a)), None)
-            if sheet.get("name") is not None and targets.get(rid) in names:
-                members[sheet.get("name")] = targets[rid]
+            name = sheet.get("name")
+            if name is not None and rid is not None and targets.get(rid) in names:
+                members[name] = targets[rid]
     return members
 
 
@@ -194,7 +195,7 @@ def _values(data: bytes, hits, into: dict) -> bool:
     for hit in hits:
         cell = _cell_around(data, hit.start())
         value = cell and _VALUE.search(cell.group(3) or b"")
-        if not value:
+        if cell is None or not value:
             continue
         ref = _REF.search(cell.group(1))
         if ref is None:

@@ -96,7 +96,8 @@ def line_chart(days: list[dt.date], series: list[tuple[str, str, list]], title: 
 
 
 def _runs(vals: list) -> list[list[int]]:
-    runs, current = [], []
+    runs: list[list[int]] = []
+    current: list[int] = []
     for i, v in enumerate(vals):
         if v is None:
             if current:

@@ -83,6 +83,7 @@ def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, to
     if content.problems:
         raise ConfigError(content.problems)
     policy, tree = content.policy, Tree(Path(docs_dir))
+    assert policy is not None and content.plans is not None and content.audiences is not None   # no problems
     units = policy.lists["units"]
     board = Board(content.notices, content.audiences, units, today)
     days_list = read_summaries(summaries)

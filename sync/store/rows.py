@@ -157,7 +157,7 @@ def sheet_rows(workbook: Workbook, result: Result) -> dict[str, Rows]:
         table = result.tables.get(name) if name else None
         if table is not None:
             raw = table.raw                            # the header found below any title rows
-        elif not name:
+        if not name:
             name = f"tab:{raw.title}"
             while name in out:
                 name += "'"
