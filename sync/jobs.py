@@ -132,7 +132,7 @@ def schedule(source: str | None, policies: str | Path = "policies", out: str | P
     """Run the jobs of campus.yml `schedule:` at their times until SIGTERM, or each once now (--once).
     Returns the worst exit code of the jobs (--once) or 0."""
     from .errors import ConfigError
-    from .publish.lock import Lock
+    from .store.lock import Lock
     from .schedule import Scheduler, command
     policy = policy_mod.load(policies)
     if not policy.schedule:

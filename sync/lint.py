@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .config import Problem
 from .errors import ConfigError
-from .policy import read_yaml
+from .yamlfile import read_yaml
 from .render import notices, site
 
 # Files the loaders read; any other YAML under policies/ is at least parsed.

@@ -85,8 +85,11 @@ class Scheduler:
 
     def next_runs(self) -> str:
         zone = _zone(self.timezone)
-        return ", ".join(f"{'+'.join(j.job_func.args[0])} {j.next_run.astimezone(zone):%Y-%m-%d %H:%M}"
-                         for j in sorted(self.jobs.jobs, key=lambda j: j.next_run))
+        runs = []
+        for job in sorted(self.jobs.jobs, key=lambda j: j.next_run or dt.datetime.max):
+            if job.job_func is not None and job.next_run is not None:
+                runs.append(f"{'+'.join(job.job_func.args[0])} {job.next_run.astimezone(zone):%Y-%m-%d %H:%M}")
+        return ", ".join(runs)
 
     def loop(self) -> None:
         """Until stop is set (SIGTERM/SIGINT when run from the command line)."""

@@ -65,6 +65,7 @@ CASES = [
     ("plans/disinfection.yml", "concentration: [250, 500], ventilation_minutes: 30}", "concentration: [500, 250], "
      "ventilation_minutes: 30}", "dorm_1", "items[0].concentration: expected [min, max] in mg/L or null; got [500, 250]"),
     # sheets
+    ("sheets/gate_log.yml", "fields:\n", "fields: true\nfieldz:\n", "fields: true", "fields: expected a list; got True"),
     ("sheets/gate_log.yml", "name: gate_log", "name: gates", "name: gates",
      "name: expected 'gate_log' (the file name); got 'gates'"),
     ("sheets/gate_log.yml", "{name: gate, type: string,", "{name: Gate, type: string,", "name: Gate",

@@ -14,7 +14,6 @@ from click.testing import CliRunner
 
 from conftest import BASELINE, POLICIES, ROOT, write_csv
 from sync.cli import main
-from sync.render import site as site_render
 from sync.summarize import contract
 
 GOLDEN = sorted((ROOT / "tests" / "golden").glob("*/*.json"))
@@ -39,11 +38,21 @@ def test_the_schema_refuses_what_the_models_refuse():
 
 
 def test_the_site_ships_the_schema_at_a_stable_url(tmp_path):
+    """A real build: the schema is at <site>/schemas/summary.schema.json, beside the pages."""
+    project = tmp_path / "project"
+    project.mkdir()
+    for config in ROOT.glob("mkdocs*.yml"):
+        shutil.copy(config, project / config.name)
+    shutil.copytree(ROOT / "site", project / "site", ignore=shutil.ignore_patterns(
+        "generated", "reports", "notices", "plans", "trends", "contacts", "schemas", "index.md", "en"))
     summaries = tmp_path / "summaries"
     summaries.mkdir()
     shutil.copy(ROOT / "tests" / "golden" / "fixture" / "2020-02-11.json", summaries / "2020-02-11.json")
-    site_render.render(POLICIES, summaries, tmp_path / "site", dt.date(2020, 2, 11))
-    published = json.loads((tmp_path / "site" / "schemas" / "summary.schema.json").read_text(encoding="utf-8"))
+    result = CliRunner().invoke(main, ["build", "--policies", str(POLICIES), "--summaries", str(summaries),
+                                       "--config", str(project / "mkdocs.yml"), "--site-dir", str(tmp_path / "public"),
+                                       "--date", "2020-02-11"])
+    assert result.exit_code == 0, result.output
+    published = json.loads((tmp_path / "public" / "schemas" / "summary.schema.json").read_text(encoding="utf-8"))
     assert published == contract.json_schema() and published["$id"] == "schemas/summary.schema.json"
     assert published["properties"]["schema_version"]["const"] == contract.SCHEMA_VERSION
 

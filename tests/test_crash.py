@@ -206,9 +206,9 @@ def test_the_next_build_cleans_up_what_a_killed_build_left(project):
 
 
 def test_the_run_lock_is_held_while_its_process_lives_and_freed_when_it_is_killed(tmp_path):
-    from sync.publish.lock import Lock, LockedError
+    from sync.store.lock import Lock, LockedError
     path = tmp_path / "data" / "run.lock"
-    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from sync.publish.lock import Lock; "
+    holder = subprocess.Popen([sys.executable, "-c", "import sys, time; from sync.store.lock import Lock; "
                                f"Lock({str(path)!r}).acquire(); print('held', flush=True); time.sleep(120)"],
                               cwd=ROOT, env=ENV, stdout=subprocess.PIPE, text=True)
     try:

@@ -6,50 +6,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, TypeVar
-
-from pydantic import BaseModel, ValidationError
 
 from .. import expr
 from ..errors import ConfigError
-from ..policy import Field, Policy, RefList, Rule, Sheet, fold, read_yaml
-from .base import Problem, problem, problems
+from ..policy import Field, Policy, RefList, Rule, Sheet, fold
+from .base import Problem, check, load_file, problem, read
 from .campus import Campus, Dates, Guards
 from .lists import LIST_FILES, RefListFile
 from .sheets import FieldSpec, SheetSpec
 
-M = TypeVar("M", bound=BaseModel)
-
-
-def read(path: Path, found: list[Problem]) -> tuple[Any, dict] | None:
-    """A YAML file's data and key lines, or None with its problem added to found."""
-    try:
-        data, lines = read_yaml(path)
-    except ConfigError as exc:
-        found.extend(Problem.of(p) for p in exc.problems)
-        return None
-    if not isinstance(data, dict):
-        found.append(problem(path, lines, (), "expected a mapping of keys at the top of the file", "not-a-mapping"))
-        return None
-    return data, lines
-
-
-def check(model: type[M], data: Any, path: Path, lines: dict, found: list[Problem],
-          context: dict | None = None) -> M | None:
-    """The model of data, or None with every problem added to found."""
-    try:
-        return model.model_validate(data, context=context)
-    except ValidationError as exc:
-        found.extend(problems(exc, model, data, path, lines))
-        return None
-
-
-def load_file(model: type[M], path: Path, found: list[Problem], context: dict | None = None) -> tuple[M | None, Any]:
-    read_back = read(path, found)
-    if read_back is None:
-        return None, None
-    data, lines = read_back
-    return check(model, data, path, lines, found, context), data
+__all__ = ["Problem", "check", "load_file", "load_list", "load_policy", "problem", "read"]
 
 
 def load_policy(root: str | Path = "policies") -> Policy:
@@ -113,7 +79,8 @@ def load_sheet(path: Path, lists: set[str], unreadable: set[str], thresholds: di
     if read_back is None:
         return None
     data, lines = read_back
-    names = {f["name"] for f in data.get("fields") or [] if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    fields = data.get("fields") if isinstance(data.get("fields"), list) else []
+    names = {f["name"] for f in fields if isinstance(f, dict) and isinstance(f.get("name"), str)}
     context = {"lists": lists, "unreadable": unreadable - lists, "thresholds": thresholds, "fields": names,
                "stem": path.stem}
     spec = check(SheetSpec, data, path, lines, found, context)

@@ -10,12 +10,13 @@ import re
 import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Callable, Union
+from typing import Annotated, Any, Callable, TypeVar, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, WrapValidator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
-from ..policy import line_of
+from ..errors import ConfigError
+from ..yamlfile import line_of, read_yaml
 
 SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
 KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
@@ -100,6 +101,40 @@ class Bilingual(Model):
         if not (isinstance(value, dict) and isinstance(value.get("zh"), str) and isinstance(value.get("en"), str)):
             fail("not-bilingual", f"expected {{zh: ..., en: ...}}; got {value!r}")
         return value
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read(path: Path, found: list[Problem]) -> tuple[Any, dict] | None:
+    """A YAML file's data and key lines, or None with its problem added to found."""
+    try:
+        data, lines = read_yaml(path)
+    except ConfigError as exc:
+        found.extend(Problem.of(p) for p in exc.problems)
+        return None
+    if not isinstance(data, dict):
+        found.append(problem(path, lines, (), "expected a mapping of keys at the top of the file", "not-a-mapping"))
+        return None
+    return data, lines
+
+
+def check(model: type[M], data: Any, path: Path, lines: dict, found: list[Problem],
+          context: dict | None = None) -> M | None:
+    """The model of data, or None with every problem added to found."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        found.extend(problems(exc, model, data, path, lines))
+        return None
+
+
+def load_file(model: type[M], path: Path, found: list[Problem], context: dict | None = None) -> tuple[M | None, Any]:
+    read_back = read(path, found)
+    if read_back is None:
+        return None, None
+    data, lines = read_back
+    return check(model, data, path, lines, found, context), data
 
 
 # -- problems --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..errors import ConfigError
-from .base import SNAKE, Model, Problem, across, checked, fail
+from .base import SNAKE, Model, Problem, across, checked, fail, load_file
 
 _URL_KEY = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 
@@ -169,7 +169,6 @@ class GoogleConfig:
 
 def load_config(path: str | Path) -> GoogleConfig:
     """safe_load and check the whole file; every problem is reported with file:line."""
-    from . import load_file
     path = Path(path)
     found: list[Problem] = []
     spec, data = load_file(GoogleFile, path, found)

@@ -124,6 +124,7 @@ def send_email(settings: dict, messages: list[tuple[str, EmailMessage]], record)
         ssl.create_default_context()
     sent, failed = [], []
     try:
+        server: smtplib.SMTP
         if settings["security"] == "ssl":
             server = smtplib.SMTP_SSL(settings["host"], settings["port"], timeout=30, context=context)
         else:

@@ -25,7 +25,7 @@ REPORTED, MISSING = "#009E73", "#D55E00"
 CELL_LABEL = {"reported": ("已报", "reported"), "missing": ("未报", "missing"), "none": ("无数据", "no data")}
 
 
-def _width(label: str) -> int:
+def _width(label: str) -> float:
     """Rough text width at the chart's font size: CJK characters are about twice as wide."""
     return sum(FONT if ord(ch) > 0x2E80 else 7.5 for ch in label)
 
@@ -96,7 +96,8 @@ def line_chart(days: list[dt.date], series: list[tuple[str, str, list]], title: 
 
 
 def _runs(vals: list) -> list[list[int]]:
-    runs, current = [], []
+    runs: list[list[int]] = []
+    current: list[int] = []
     for i, v in enumerate(vals):
         if v is None:
             if current:
@@ -133,7 +134,7 @@ def grid(days: list[dt.date], units: list[dict], status: dict[tuple[str, dt.date
     height = top + len(units) * (cell + gap) + 4
     out = [f'<svg class="cd-grid-chart" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" '
            f'aria-label="{html(title)}" xmlns="http://www.w3.org/2000/svg"><title>{html(title)}</title>']
-    lx = 0
+    lx: float = 0
     for state, (zh, en) in CELL_LABEL.items():
         label = _(zh, en)
         out.append(_cell(state, lx, 4, cell) + f'<text x="{lx + cell + 4}" y="{4 + cell - 2}">{html(label)}</text>')
@@ -152,7 +153,7 @@ def grid(days: list[dt.date], units: list[dict], status: dict[tuple[str, dt.date
     return "".join(out) + "</svg>"
 
 
-def _cell(state: str, x: int, y: int, size: int) -> str:
+def _cell(state: str, x: float, y: float, size: float) -> str:
     if state == "reported":
         return f'<rect x="{x}" y="{y}" width="{size}" height="{size}" fill="{REPORTED}"/>'
     if state == "missing":

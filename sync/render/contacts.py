@@ -37,7 +37,7 @@ def page(hotlines: list[dict], audiences: dict[str, dict], latest: dict | None, 
     body += notes + [""] if notes else []
     duty = (latest or {}).get("duty")
     body += ["## " + _("今日值班", "On duty today"), ""]
-    if duty:
+    if duty and latest:
         body.append(f"{_('日期', 'Date')}: {t.md(latest.get('date', ''))}\n")
         body.append(t.table([_("班次", "Shift"), _("单位", "Unit"), _("值班人", "On duty")],
                             [[_label(d.get("shift"), lang), _label(d.get("unit"), lang), d.get("person") or "—"]

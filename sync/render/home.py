@@ -157,7 +157,7 @@ def _name(donor, lang: str) -> str:
 
 def trends(days: Days, lang: str = "zh") -> str:
     _ = t.say(lang)
-    if days.latest is None:
+    if days.latest is None or days.last_day is None:
         return t.page(_("趋势", "Trends"), _("暂无每日数据。", "No daily figures yet."))
     panes = [(_(f"{n} 天", f"{n} days"), days.charts(n, lang)) for n in WINDOWS]
     span = (days.last_day - min(days.by_date)).days + 1

@@ -61,7 +61,9 @@ def load_audiences(folder: Path) -> tuple[RefList | None, list[str]]:
 def load(folder: str | Path, audiences: RefList | None, units: RefList | None) -> tuple[list[Notice], list[str]]:
     """Every notice in the folder, and every problem found (file:line: message)."""
     folder = Path(folder)
-    notices, problems, seen = [], [], {}
+    notices: list[Notice] = []
+    problems: list[str] = []
+    seen: dict[tuple[str, str], Path] = {}
     for path in sorted(folder.glob("*.md")):
         notice, found = _one(path, audiences, units)
         problems += found

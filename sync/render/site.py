@@ -74,6 +74,7 @@ def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, to
     if content.problems:
         raise ConfigError(content.problems)
     policy, tree = content.policy, Tree(Path(docs_dir))
+    assert policy is not None and content.plans is not None and content.audiences is not None   # no problems
     policy.check_day(today)
     units = policy.lists["units"]
     board = Board(content.notices, content.audiences, units, today)

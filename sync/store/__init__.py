@@ -29,7 +29,7 @@ def recorded(source, policy: Policy, out: str | Path, kind: str, as_of: dt.date,
              now: dt.datetime | None = None) -> Iterator[Recorded]:
     """Under the run lock, with the archive open: read the source, validate it as of `as_of` and store
     what was read (as seen at `now`, default after the read)."""
-    from ..publish.lock import WAIT, Lock
+    from .lock import WAIT, Lock
     from ..read import read_source
     from ..validate import validate
     out = Path(out)

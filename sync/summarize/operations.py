@@ -41,8 +41,8 @@ class Disinfection:
     def __init__(self, scope: Scope, policy: Policy):
         self.available = self.SHEET in scope.tables
         self.done = {day: Counter(r["area"] for r in rows) for day, rows in scope.records_by_day(self.SHEET).items()}
-        reference = policy.sheets[self.SHEET].field("area").reference if self.SHEET in policy.sheets else "areas"
-        self.plan = policy.lists[reference].items
+        reference = policy.sheets[self.SHEET].field("area").reference if self.SHEET in policy.sheets else None
+        self.plan = policy.lists[reference or "areas"].items
 
     def summary(self, day: dt.date) -> dict | None:
         if not self.available:

@@ -36,7 +36,7 @@ class Students:
     def __init__(self, scope: Scope, policy: Policy):
         table = scope.tables.get(self.SHEET)
         self.available = table is not None
-        if not self.available:
+        if table is None:
             return
         rows = table.records()
         self.base = {
@@ -67,7 +67,7 @@ class Staff:
     def __init__(self, scope: Scope, policy: Policy):
         table = scope.tables.get(self.SHEET)
         self.available = table is not None
-        if not self.available:
+        if table is None:
             return
         self.rows = table.records()
         default = int(policy.thresholds["isolation_days"])

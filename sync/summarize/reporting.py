@@ -37,9 +37,9 @@ class Reporting:
         self.by_day = {day: {r["unit"]: r for r in rows} for day, rows in scope.records_by_day(SHEET).items()}
         for reports in self.by_day.values():            # blank times the archive dated (sync.store.facts)
             for r in reports.values():
-                if r.get("submitted_at") is None and r["_row"] in (submitted or {}):
+                if r.get("submitted_at") is None and submitted and r["_row"] in submitted:
                     r["submitted_at"] = submitted[r["_row"]]
-        self.duty = defaultdict(lambda: defaultdict(list))      # day -> unit -> on duty
+        self.duty: dict = defaultdict(lambda: defaultdict(list))      # day -> unit -> on duty
         for day, rows in scope.records_by_day("duty_roster").items():
             for r in rows:
                 self.duty[day][r["unit"]].append({"shift": r["shift"], "person": r["person"], "phone": r["phone"]})
