@@ -158,3 +158,11 @@ def lint(policies: str | Path = "policies", as_of: dt.date | None = None) -> lis
     """Every problem in policies/, one `file:line: message` each."""
     from .lint import lint as run_lint
     return run_lint(policies, as_of)
+
+
+def rollup(config: str | Path, out: str | Path = "build/province", day: dt.date | None = None,
+           mkdocs_config: str | Path = "mkdocs.yml", build: bool = True):
+    """Read every campus of a province config (campuses.yml), check them, and build the province site
+    and upward table (sync/rollup/)."""
+    from .rollup import rollup as run_rollup
+    return run_rollup(config, out, day, mkdocs_config, build)
