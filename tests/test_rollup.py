@@ -250,3 +250,12 @@ def test_data_files_agree_with_the_summaries(demo):
     assert sum(int(u["isolated"]) for u in last) == summaries[-1]["units"]["isolated"]
     assert len({u["unit_id"] for u in units}) >= 15
     assert opendata.files(summaries, exports) == files          # stable bytes: same ETag tomorrow
+
+
+def test_only_the_days_the_pages_and_checks_need_are_read(tmp_path, demo):
+    site = write_site(tmp_path / "c", *demo)
+    cfg = campus_yaml(tmp_path / "p.yml", [entry("c", site)], history_days=2, checks={"jump": {"days": 1}})
+    outcome = rollup(cfg, tmp_path / "out", DAY, build=False)
+    assert sorted(outcome.fetched[0].days) == ["2020-02-13", "2020-02-14", "2020-02-15", "2020-02-16"]
+    assert outcome.requests == 1 + 2 * 4 and [d["date"] for d in outcome.assessment.trend] == ["2020-02-15",
+                                                                                               "2020-02-16"]

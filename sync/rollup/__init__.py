@@ -45,7 +45,8 @@ def read(config: str | Path, out: str | Path, day: dt.date | None = None) -> tup
     """Fetch (through the cache) and assess, without writing the site."""
     province = load(config)
     day = day or province.today()
-    fetched = Reader(province.fetch, Path(out) / "cache").read_all(province.campuses)
+    since = day - dt.timedelta(days=province.history_days + province.checks.jump.days)
+    fetched = Reader(province.fetch, Path(out) / "cache", since).read_all(province.campuses)
     return province, fetched, assess(fetched, day, province)
 
 

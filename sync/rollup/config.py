@@ -71,7 +71,7 @@ class Province(_Strict):
     province: Names
     timezone: str = "Asia/Shanghai"
     stale_after_days: int = Field(1, ge=0)            # latest figures older than this: stale
-    history_days: int = Field(30, ge=1)               # days of trends on the province pages
+    history_days: int = Field(30, ge=1)               # days of trends, and so of each campus's files read
     fetch: Fetch = Fetch()
     checks: Checks = Checks()
     campuses: list[Campus] = Field(min_length=1)

@@ -38,7 +38,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from .. import summary_schema
-from ..publish.files import write_json
+from ..publish.files import write_bytes
 from .config import Campus, Fetch
 
 CACHE_FORMAT = 1
@@ -197,22 +197,21 @@ def _unit_sums(data: bytes) -> dict[str, int]:
     rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
     if not rows or rows[0][:len(UNIT_HEAD)] != UNIT_HEAD:
         raise ValueError(f"header should start with {','.join(UNIT_HEAD)}")
-    counts = rows[0][len(UNIT_HEAD):]
-    sums = dict.fromkeys(counts, 0)
+    width, first = len(rows[0]), len(UNIT_HEAD)
     for k, row in enumerate(rows[1:], start=2):
-        if len(row) != len(rows[0]):
-            raise ValueError(f"line {k}: {len(row)} cells, header has {len(rows[0])}")
-        if row[4] != "true":
-            continue
-        for name, cell in zip(counts, row[len(UNIT_HEAD):]):
-            if cell:
-                sums[name] += int(cell)
-    return sums
+        if len(row) != width:
+            raise ValueError(f"line {k}: {len(row)} cells, header has {width}")
+    reported = [row for row in rows[1:] if row[4] == "true"]
+    return {name: sum(int(row[c]) for row in reported if row[c]) for c, name in enumerate(rows[0][first:], first)}
 
 
 class Reader:
-    def __init__(self, settings: Fetch, cache_dir: str | Path):
+    """since: the first day worth reading (the trends' window and the checks' look-back); older days
+    are neither fetched nor kept."""
+
+    def __init__(self, settings: Fetch, cache_dir: str | Path, since: dt.date | None = None):
         self.settings, self.cache_dir = settings, Path(cache_dir)
+        self.since = since.isoformat() if since else ""
         self.budget, self.sessions = Budget(settings), threading.local()
 
     def source(self, campus: Campus):
@@ -256,6 +255,8 @@ class Reader:
             return out
         listed = {}
         for entry in index:
+            if entry["date"] < self.since:
+                continue
             date, shas = entry["date"], {"summary": entry["summary_sha256"], "units": entry.get("units_sha256")}
             listed[date] = True
             if date in days and days[date].get("sha") == shas:
@@ -275,7 +276,8 @@ class Reader:
         # The index's validator is kept only when every day it lists was read: otherwise the next run
         # must ask again rather than hear 304 and never retry the day that failed.
         cache["index"] = reply.validator if complete else None
-        write_json(self._cache(campus), cache)
+        # Compact: the cache is ours alone, and the C encoder writes a year of a campus in milliseconds.
+        write_bytes(self._cache(campus), json.dumps(cache, ensure_ascii=False, separators=(",", ":")).encode())
         return out
 
     def _day(self, source, entry: dict, shas: dict, out: Fetched) -> dict:
