@@ -141,7 +141,7 @@ def main() -> None:
     parser.add_argument("--history", type=int, default=365,
                         help="history_days of the province config: how many days of each campus are read")
     args = parser.parse_args()
-    out = Path(args.out)
+    out = Path(args.out).resolve()         # the configs name the folders absolutely
     made = generate(out, args.campuses, args.days)
     sites = sorted((out / "campuses").iterdir())
     report: dict = {"input": {**made, "history_days": args.history}}

@@ -187,14 +187,16 @@ def remind(source, day, dry_run, policies, out):
 @click.option("--out", default="data", show_default=True, type=click.Path())
 @click.option("--site", default="site", show_default=True, type=click.Path())
 @click.option("--config", default="mkdocs.yml", show_default=True, type=click.Path(), help="The MkDocs config.")
-def schedule_cmd(source, once, policies, out, site, config):
+@click.option("--province", envvar="SYNC_PROVINCE", type=click.Path(),
+              help="The province config the rollup job reads (or SYNC_PROVINCE); its site goes to OUT/province/.")
+def schedule_cmd(source, once, policies, out, site, config, province):
     """Run the jobs of campus.yml `schedule:` at their campus times (e.g. 09:30 remind, 10:15 run and
     build, 22:00 run) until SIGTERM or Ctrl+C, logging one line per job.
 
     Each job is its own `python -m sync <job>` process: one that fails is logged and the next
     still runs. Only one scheduler runs per OUT folder (OUT/schedule.lock).
     """
-    sys.exit(jobs.schedule(source, policies, out, site, config, once))
+    sys.exit(jobs.schedule(source, policies, out, site, config, once, province))
 
 
 @main.group()

@@ -97,7 +97,8 @@ def remind(source: str | Path, policies: str | Path = "policies", day: dt.date |
 
 
 def schedule(source: str | None, policies: str | Path = "policies", out: str | Path = "data",
-             site: str | Path = "site", config: str | Path = "mkdocs.yml", once: bool = False) -> int:
+             site: str | Path = "site", config: str | Path = "mkdocs.yml", once: bool = False,
+             province: str | None = None) -> int:
     """Run the jobs of campus.yml `schedule:` at their times until SIGTERM, or each once now (--once).
     Returns the worst exit code of the jobs (--once) or 0."""
     from .errors import ConfigError
@@ -109,8 +110,10 @@ def schedule(source: str | None, policies: str | Path = "policies", out: str | P
                            f'schedule: [{{at: "10:15", jobs: [run, build]}}]'])
     if not source and any(j in ("remind", "run") for slot in policy.schedule for j in slot["jobs"]):
         raise ConfigError(["the remind and run jobs need --source (or the SYNC_SOURCE environment variable)"])
+    if not province and any("rollup" in slot["jobs"] for slot in policy.schedule):
+        raise ConfigError(["the rollup job needs --province campuses.yml (or the SYNC_PROVINCE environment variable)"])
     scheduler = Scheduler(policy.schedule, policy.campus["timezone"],
-                          lambda job: command(job, source, str(policies), str(out), str(site), str(config)))
+                          lambda job: command(job, source, str(policies), str(out), str(site), str(config), province))
     if once:
         return scheduler.once()
     with Lock(Path(out) / "schedule.lock", "scheduler").acquire():

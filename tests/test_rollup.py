@@ -259,3 +259,23 @@ def test_only_the_days_the_pages_and_checks_need_are_read(tmp_path, demo):
     assert sorted(outcome.fetched[0].days) == ["2020-02-13", "2020-02-14", "2020-02-15", "2020-02-16"]
     assert outcome.requests == 1 + 2 * 4 and [d["date"] for d in outcome.assessment.trend] == ["2020-02-15",
                                                                                                "2020-02-16"]
+
+
+def test_the_rollup_job_of_the_schedule(tmp_path, demo):
+    import shutil
+    policies = tmp_path / "policies"
+    shutil.copytree(ROOT / "policies", policies)
+    campus = policies / "campus.yml"
+    text = campus.read_text(encoding="utf-8")
+    campus.write_text(text[:text.index("schedule:")] + 'schedule:\n  - {at: "10:45", jobs: [rollup]}\n',
+                      encoding="utf-8")
+    site = write_site(tmp_path / "good", *demo)
+    cfg = campus_yaml(tmp_path / "p.yml", [entry("good", site, "23:59")])
+    args = [sys.executable, "-m", "sync", "schedule", "--once", "--policies", str(policies),
+            "--out", str(tmp_path / "data"), "--config", str(ROOT / "mkdocs.yml")]
+    missing = subprocess.run(args, cwd=ROOT, capture_output=True, text=True)
+    assert missing.returncode == 2 and "--province" in missing.stderr
+    done = subprocess.run(args + ["--province", str(cfg)], cwd=ROOT, capture_output=True, text=True)
+    # --date is not the schedule's to give: the job rolls up today, when this campus has not published
+    assert "rollup exit 1 (ok, data errors)" in done.stdout, (done.stdout, done.stderr)
+    assert (tmp_path / "data" / "province" / "public" / "index.html").is_file()

@@ -114,12 +114,15 @@ def index(a: Assessment, title: str) -> str:
 
 def trends(a: Assessment) -> str:
     days = [dt.date.fromisoformat(d["date"]) for d in a.trend]
-    series = [(f, label(f), [d["totals"].get(f) for d in a.trend]) for f in ("fever", "suspected", "confirmed",
-                                                                             "isolated") if f in a.figures]
+    # A day that fewer campuses published is a gap in the line, not a fall: the table still shows it.
+    most = max((d["campuses"] for d in a.trend), default=0)
+    series = [(f, label(f), [d["totals"].get(f) if d["campuses"] == most else None for d in a.trend])
+              for f in ("fever", "suspected", "confirmed", "isolated") if f in a.figures]
     chart = charts.line_chart(days, series, "全省合计 Province totals") if series else ""
     rows = [[d["date"], d["campuses"]] + [_num(d["totals"].get(f)) for f in a.figures] for d in reversed(a.trend)]
-    body = (f"{chart}\n\n每日合计为当日有有效数据的校园之和（校园数见第二列）。 Each day sums the campuses with valid "
-            f"figures for that day (their number is the second column).\n\n"
+    body = (f"{chart}\n\n每日合计为当日有有效数据的校园之和（校园数见第二列）；校园数较少的日子在图中留空。 Each day sums "
+            f"the campuses with valid figures for that day (their number is the second column); a day with fewer "
+            f"campuses is a gap in the chart, not a fall.\n\n"
             + t.table(["日期 Date", "校园数 Campuses"] + [label(f) for f in a.figures], rows, "lr" + "r" * len(a.figures)))
     return t.page("趋势 Trends", body)
 
