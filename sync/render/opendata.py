@@ -6,7 +6,7 @@
     data/units/<date>.csv       that day's figures per unit (the upward report, without totals)
     data/days.csv               one row per day: reporting and the campus's key figures
     data/units.csv              one row per unit per day
-    data/summary.schema.json    the JSON Schema the summaries follow
+    data/summary.schema.json    the JSON Schema the summaries follow (sync/summarize/contract.py)
     data/datapackage.json       a Frictionless Data Package describing the two CSV files
 
 Only what is already public goes here: the summaries (aggregates) and the unit-by-unit upward
@@ -22,7 +22,7 @@ import io
 import json
 from pathlib import Path
 
-from .. import summary_schema
+from ..summarize import contract
 
 REPORTED = {"是 yes": True, "否 no (未报 missing)": False}
 YES_NO = {"是 yes": True, "否 no": False, "": None}
@@ -89,7 +89,7 @@ def day_row(summary: dict, counts: list[str]) -> list:
 
 
 def _field(name: str, kind: str, zh: str, en: str, **constraints) -> dict:
-    field = {"name": name, "type": kind, "title": en, "description": zh}
+    field: dict[str, object] = {"name": name, "type": kind, "title": en, "description": zh}
     if constraints:
         field["constraints"] = constraints
     return field
@@ -166,7 +166,7 @@ def files(summaries: list[dict], exports: str | Path | None = None) -> dict[str,
     with_units = len(unit_lines) > 1
     if with_units:
         out["units.csv"] = _csv(unit_lines)
-    out["summary.schema.json"] = _json(summary_schema.json_schema())
+    out["summary.schema.json"] = _json(contract.json_schema())
     out["datapackage.json"] = _json(datapackage(summaries, counts, with_units))
     out["index.json"] = _json({"campus": (summaries[-1].get("campus") if summaries else None),
                                "latest": summaries[-1]["date"] if summaries else None,

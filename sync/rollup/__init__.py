@@ -83,7 +83,7 @@ def _mkdocs(campus: Path, out: Path, docs: Path, title: str) -> Path:
     if (campus_cfg.docs_dir / "overrides").is_dir():
         # The campus's templates, not what its build generated into them (its urgent notices, its banner).
         shutil.copytree(campus_cfg.docs_dir / "overrides", overrides, ignore=shutil.ignore_patterns("generated"))
-    body = {"INHERIT": str(campus), "site_name": title, "site_url": "", "docs_dir": str(docs),
+    body: dict[str, object] = {"INHERIT": str(campus), "site_name": title, "site_url": "", "docs_dir": str(docs),
             "site_dir": str(out / "public"), "not_in_nav": "",
             "nav": [{"全省 Province": "index.md"}, {"趋势 Trends": "trends/index.md"},
                     {"核查 Checks": "checks/index.md"}]}

@@ -157,7 +157,7 @@ def view(fetched: Fetched, day: dt.date, province: Province) -> View:
 def assess(fetched: list[Fetched], day: dt.date, province: Province) -> Assessment:
     views = [view(f, day, province) for f in fetched]
     figures = _figures(fetched)
-    totals, counted = _sum([v.latest for v in views if v.included], figures)
+    totals, counted = _sum([v.latest for v in views if v.included and v.latest], figures)
     trend = []
     for k in range(province.history_days - 1, -1, -1):
         date = (day - dt.timedelta(days=k)).isoformat()

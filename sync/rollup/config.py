@@ -16,10 +16,11 @@ import zoneinfo
 from pathlib import Path
 from typing import Optional
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ..errors import ConfigError
-from ..policy import line_of, read_yaml
+from ..config import load_file
+from ..config.base import Problem
 
 
 class _Strict(BaseModel):
@@ -100,15 +101,12 @@ class Province(_Strict):
 
 
 def load(path: str | Path) -> Province:
+    """The province config; ConfigError with every problem (file:line: key: message, as for policies/)."""
     path = Path(path)
-    data, lines = read_yaml(path)
-    if not isinstance(data, dict):
-        raise ConfigError([f"{path}:1: expected a mapping with province: and campuses:"])
-    try:
-        province = Province.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError([f"{path}:{line_of(lines, tuple(e['loc'])) or 1}: "
-                           f"{'.'.join(map(str, e['loc'])) or '(top)'}: {e['msg']}" for e in exc.errors()]) from None
+    found: list[Problem] = []
+    province, _ = load_file(Province, path, found)
+    if province is None:
+        raise ConfigError(list(found))
     for campus in province.campuses:          # folders are relative to the config file
         if campus.folder is not None and not campus.folder.is_absolute():
             campus.folder = (path.parent / campus.folder).resolve()

@@ -34,14 +34,19 @@ from pathlib import Path
 from urllib.parse import urljoin
 
 import requests
+from pydantic import ValidationError
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from .. import summary_schema
+from ..config.base import key_text
+from ..summarize import contract
 from ..publish.files import write_bytes
 from .config import Campus, Fetch
 
 CACHE_FORMAT = 1
+# The schema_version values this roll-up reads. A summary with any other is refused by name
+# (unknown-schema-version), never read by guessing.
+KNOWN_VERSIONS = frozenset({contract.SCHEMA_VERSION})
 UNIT_HEAD = ["date", "unit_id", "unit_zh", "unit_en", "reported", "zero_report", "timing"]
 
 
@@ -214,9 +219,10 @@ class Reader:
         self.since = since.isoformat() if since else ""
         self.budget, self.sessions = Budget(settings), threading.local()
 
-    def source(self, campus: Campus):
-        return FolderSource(campus.folder) if campus.folder else HttpSource(campus.url, self.settings, self.budget,
-                                                                            self.sessions)
+    def source(self, campus: Campus) -> FolderSource | HttpSource:
+        if campus.folder is not None:
+            return FolderSource(campus.folder)
+        return HttpSource(campus.url or "", self.settings, self.budget, self.sessions)
 
     def read_all(self, campuses: list[Campus]) -> list[Fetched]:
         with ThreadPoolExecutor(max_workers=self.settings.concurrency, thread_name_prefix="rollup") as pool:
@@ -292,9 +298,9 @@ class Reader:
             summary = json.loads(body)
         except ValueError as exc:
             raise ValueError(f"{where}: not JSON: {exc}") from None
-        problems = summary_schema.problems(summary)
+        problems = summary_problems(summary)
         if problems:
-            if isinstance(summary, dict) and summary.get("schema_version") not in summary_schema.KNOWN_VERSIONS:
+            if isinstance(summary, dict) and summary.get("schema_version") not in KNOWN_VERSIONS:
                 out.versions[entry["date"]] = summary.get("schema_version")
             raise ValueError(f"{where}: " + "; ".join(problems[:3]))
         if summary["date"] != entry["date"]:
@@ -329,3 +335,17 @@ def _index(body: bytes) -> list[dict]:
         if ".." in entry["summary"] or entry["summary"].startswith("/") or ".." in (entry.get("units") or ""):
             raise ValueError(f"days.{k}: a path outside data/")
     return data["days"]
+
+
+def summary_problems(body: object) -> list[str]:
+    """How a campus's summary breaks the published contract (sync/summarize/contract.py), as
+    `key.path: message`; the schema_version first and alone: another version is not ours to judge."""
+    if not isinstance(body, dict):
+        return [f"(top): expected a JSON object, got {type(body).__name__}"]
+    if body.get("schema_version") not in KNOWN_VERSIONS:
+        return [f"schema_version: {body.get('schema_version')!r} is not one this roll-up reads ({sorted(KNOWN_VERSIONS)})"]
+    try:
+        contract.Summary.model_validate(body)
+    except ValidationError as exc:
+        return [f"{key_text(e['loc']) or '(top)'}: {e['msg']}" for e in exc.errors(include_url=False)]
+    return []

@@ -36,12 +36,12 @@ def _state(v: View) -> str:
     return f"{zh} {en}"
 
 
-def upward_rows(a: Assessment) -> list[list]:
+def upward_rows(a: Assessment) -> list[list[object]]:
     """Header, one row per campus, then the province totals (included campuses only)."""
     header = ["校园代码 Campus id", "校园 Campus", "Campus (English)", "状态 State", "计入合计 In totals",
               "最新数据日期 Latest figures", "数据天数差 Days old", "原因 Reason", "填报率 Reporting rate"]
     header += [label(f) for f in a.figures]
-    rows = [header]
+    rows: list[list[object]] = [list(header)]
     for v in a.views:
         rep = (v.latest or {}).get("reporting") or {}
         counts = (v.latest or {}).get("counts") or {}
@@ -116,8 +116,9 @@ def trends(a: Assessment) -> str:
     days = [dt.date.fromisoformat(d["date"]) for d in a.trend]
     # A day that fewer campuses published is a gap in the line, not a fall: the table still shows it.
     most = max((d["campuses"] for d in a.trend), default=0)
-    series = [(f, label(f), [d["totals"].get(f) if d["campuses"] == most else None for d in a.trend])
-              for f in ("fever", "suspected", "confirmed", "isolated") if f in a.figures]
+    series: list[tuple[str, str, list]] = [
+        (f, label(f), [d["totals"].get(f) if d["campuses"] == most else None for d in a.trend])
+        for f in ("fever", "suspected", "confirmed", "isolated") if f in a.figures]
     chart = charts.line_chart(days, series, "全省合计 Province totals") if series else ""
     rows = [[d["date"], d["campuses"]] + [_num(d["totals"].get(f)) for f in a.figures] for d in reversed(a.trend)]
     body = (f"{chart}\n\n每日合计为当日有有效数据的校园之和（校园数见第二列）；校园数较少的日子在图中留空。 Each day sums "
