@@ -140,6 +140,7 @@ def main() -> None:
     parser.add_argument("--out", default=str(ROOT / "bench" / "out" / "rollup"))
     parser.add_argument("--history", type=int, default=365,
                         help="history_days of the province config: how many days of each campus are read")
+    parser.add_argument("--local-only", action="store_true", help="measure the local folders only (no HTTP)")
     args = parser.parse_args()
     out = Path(args.out).resolve()         # the configs name the folders absolutely
     made = generate(out, args.campuses, args.days)
@@ -147,6 +148,9 @@ def main() -> None:
     report: dict = {"input": {**made, "history_days": args.history}}
     shutil.rmtree(out / "local", ignore_errors=True)
     report["local_first"] = measure(config(out, "local", [str(p) for p in sites], False, args.history), out / "local", made["day"])
+    if args.local_only:
+        print(json.dumps(report, indent=2))
+        return
     halves = [sites[: len(sites) // 2], sites[len(sites) // 2:]]
     servers = [subprocess.Popen([sys.executable, "-c", SERVE.format(tests=str(ROOT / "tests"), root=str(ROOT),
                                                                     roots=[str(p) for p in half])],
