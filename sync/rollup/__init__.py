@@ -84,7 +84,8 @@ def _mkdocs(campus: Path, out: Path, docs: Path, title: str) -> Path:
         # The campus's templates, not what its build generated into them (its urgent notices, its banner).
         shutil.copytree(campus_cfg.docs_dir / "overrides", overrides, ignore=shutil.ignore_patterns("generated"))
     body: dict[str, object] = {"INHERIT": str(campus), "site_name": title, "site_url": "", "docs_dir": str(docs),
-            "site_dir": str(out / "public"), "not_in_nav": "",
+            "site_dir": str(out / "public"), "not_in_nav": "", "exclude_docs": "",
+            "extra": {"alternate": []},      # one bilingual site: no language switch to a /en/ it lacks
             "nav": [{"全省 Province": "index.md"}, {"趋势 Trends": "trends/index.md"},
                     {"核查 Checks": "checks/index.md"}]}
     if overrides.is_dir():

@@ -20,7 +20,7 @@ from ..render import home
 from ..render import text as t
 from .assess import STATES, Assessment, View
 
-LABELS = {key: label for _, key, label in home.FIGURES}
+LABELS = {key: f"{zh} {en}" for _, key, zh, en in home.FIGURES}
 
 
 def label(name: str) -> str:
