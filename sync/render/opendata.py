@@ -8,6 +8,7 @@
     data/units.csv              one row per unit per day
     data/summary.schema.json    the JSON Schema the summaries follow (sync/summarize/contract.py)
     data/datapackage.json       a Frictionless Data Package describing the two CSV files
+    data/index.md, en/data/index.md   the open data page, one per language, saying all this
 
 Only what is already public goes here: the summaries (aggregates) and the unit-by-unit upward
 table, whose columns are unit_daily's counts and report times, nothing personal. The SHA-256
@@ -23,6 +24,7 @@ import json
 from pathlib import Path
 
 from ..summarize import contract
+from . import text as t
 
 REPORTED = {"是 yes": True, "否 no (未报 missing)": False}
 YES_NO = {"是 yes": True, "否 no": False, "": None}
@@ -175,3 +177,51 @@ def files(summaries: list[dict], exports: str | Path | None = None) -> dict[str,
                                                 "datapackage.json"] + (["units.csv"] if with_units else []))})
     return {f"data/{k}": v for k, v in out.items()}
 
+
+
+TEXT = {
+    "zh": {"title": "开放数据", "head": ["文件", "内容"],
+           "intro": "本校每日公开的防控数据（只有汇总数，不含任何个人信息），以固定地址的文件提供，供任何人下载、核对与汇总。",
+           "latest": "最新数据日期：**{latest}**；共 {n} 天。", "how": "使用说明",
+           "tips": ["`index.json` 列出每天的文件及其 SHA-256：只下载变化了的日子。",
+                    "服务器提供 ETag：带 `If-None-Match` 再次请求，没有变化时得到 304。",
+                    "校验数据包：`frictionless validate datapackage.json`。",
+                    "每个汇总文件都有 `schema_version`；`summary.schema.json` 说明其格式。", "许可：CC BY 4.0。"]},
+    "en": {"title": "Open data", "head": ["File", "What"],
+           "intro": "The campus's daily public figures (aggregates only, nothing personal) as files at stable "
+                    "addresses, for anyone to download, check and combine.",
+           "latest": "Latest day: **{latest}**; {n} days on file.", "how": "How to use",
+           "tips": ["`index.json` lists every day's files with their SHA-256: download only the days that changed.",
+                    "The server gives ETags: ask again with `If-None-Match` and get 304 when nothing changed.",
+                    "Check the package: `frictionless validate datapackage.json`.",
+                    "Each summary carries its `schema_version`; `summary.schema.json` describes it.",
+                    "Licence: CC BY 4.0."]},
+}
+
+
+def page(index: dict, lang: str = "zh") -> str:
+    """The open data page of one language. The files live once, at the site's /data/: the English
+    page (en/data/) links up to them with plain HTML links, which MkDocs leaves as they are."""
+    words = TEXT[lang]
+    rows = [(rel, *text) for rel, *text in FILES if rel in index["files"] or rel == "index.json"]
+    latest = index.get("latest")
+    if latest:
+        rows.insert(2, (f"days/{latest}.json", DAY_TEXT["zh"], DAY_TEXT["en"]))
+    up = "" if lang == "zh" else "../../data/"
+    # Our own file names only in the links (no typed text), so they need no escaping.
+    lines = [f"| {words['head'][0]} | {words['head'][1]} |", "|---|---|"]
+    lines += [f'| <a href="{up}{rel}">{rel}</a> | {t.md(zh if lang == "zh" else en)} |' for rel, zh, en in rows]
+    body = (words["intro"] + "\n\n" + "\n".join(lines) + "\n\n"
+            + words["latest"].format(latest=latest or "—", n=len(index["days"])) + "\n\n"
+            + f"## {words['how']}\n\n" + "".join(f"- {tip}\n" for tip in words["tips"]))
+    return t.page(words["title"], body)
+
+
+DAY_TEXT = {"zh": "某日的公开汇总（每天一个文件）", "en": "a day's public summary (one file per day)"}
+
+FILES = [("index.json", "全部日期及各文件的 SHA-256", "every day on file, with its files' SHA-256"),
+         ("latest.json", "最新一天的公开汇总", "the newest day's public summary"),
+         ("days.csv", "每天一行：填报、按时、迟报与主要数字", "one row per day: reporting and the key figures"),
+         ("units.csv", "每个单位每天一行", "one row per unit per day"),
+         ("summary.schema.json", "汇总文件的 JSON Schema", "the JSON Schema of the summaries"),
+         ("datapackage.json", "Frictionless 数据包，描述两个 CSV 文件", "a Frictionless Data Package describing the CSV files")]
