@@ -227,14 +227,16 @@ def remind(source, day, dry_run, policies, out):
 @click.option("--out", default="data", show_default=True, type=click.Path())
 @click.option("--site", default="site", show_default=True, type=click.Path())
 @click.option("--config", default="mkdocs.yml", show_default=True, type=click.Path(), help="The MkDocs config.")
-def schedule_cmd(source, once, policies, out, site, config):
+@click.option("--province", envvar="SYNC_PROVINCE", type=click.Path(),
+              help="The province config the rollup job reads (or SYNC_PROVINCE); its site goes to OUT/province/.")
+def schedule_cmd(source, once, policies, out, site, config, province):
     """Run the jobs of campus.yml `schedule:` at their campus times (e.g. 09:30 remind, 10:15 run and
     build, 22:00 run) until SIGTERM or Ctrl+C, logging one line per job.
 
     Each job is its own `python -m sync <job>` process: one that fails is logged and the next
     still runs. Only one scheduler runs per OUT folder (OUT/schedule.lock).
     """
-    sys.exit(jobs.schedule(source, policies, out, site, config, once))
+    sys.exit(jobs.schedule(source, policies, out, site, config, once, province))
 
 
 @main.group()
@@ -334,3 +336,41 @@ def lint(as_of, fmt, policies):
     if problems:
         click.echo(f"{len(problems)} problem(s) / 发现 {len(problems)} 个问题", err=True)
     sys.exit(1 if problems else 0)
+
+
+@main.command()
+@click.option("--config", "province", required=True, type=click.Path(dir_okay=False),
+              help="The province config (see examples/campuses.yml).")
+@click.option("--date", "day", type=DATE, help="The day to roll up (default: today in the province time zone).")
+@click.option("--out", default="build/province", show_default=True, type=click.Path(),
+              help="Where the cache, the province pages (site/) and the built site (public/) go.")
+@click.option("--config-site", "mkdocs_config", default="mkdocs.yml", show_default=True, type=click.Path(),
+              help="The campus site's MkDocs config, whose look the province site inherits.")
+@click.option("--no-build", is_flag=True, help="Fetch, check and write the pages and table; skip the site build.")
+def rollup(province, day, out, mkdocs_config, no_build):
+    """Roll many campuses up into one province site: each campus's /data/ files, checked.
+
+    \b
+      OUT/public/                       the province site (same look as a campus's)
+      OUT/site/downloads/DATE.csv .xlsx the upward table, one row per campus
+      OUT/cache/                        each campus's last validated figures
+
+    A campus that is unreachable, has not published the day, or whose files do not validate or
+    contradict themselves is named with the reason and left out of the totals. Exit 1 when a
+    campus is left out or a check found an error, 2 on a configuration error.
+    """
+    outcome = jobs.rollup(province, out, day, mkdocs_config, not no_build)
+    a = outcome.assessment
+    for v in a.views:
+        mark = "计入 in   " if v.included else "未计入 out"
+        latest = v.latest["date"] if v.latest else "—"
+        click.echo(f"{mark} {v.campus.id:<16} {v.state:<16} latest {latest}" + (f"  {v.reason}" if v.reason else ""))
+    for f in a.findings:
+        click.echo(f"{'错误 E' if f.severity == 'error' else '警告 W'}  {f.campus} {f.date} {f.code}: {f.en}")
+    click.echo(f"{a.day}: {len(a.included)}/{len(a.views)} campuses in the totals; {outcome.requests} request(s), "
+               f"{outcome.downloaded / 1e6:.1f} MB downloaded")
+    click.echo(f"上报表 Upward table: {outcome.table[0]}  {outcome.table[1]}")
+    if outcome.site_dir:
+        click.echo(f"省级网站 Province site: {outcome.site_dir}/index.html")
+    left_out = len(a.included) < len(a.views) or any(f.severity == "error" for f in a.findings)
+    sys.exit(1 if left_out else 0)

@@ -128,7 +128,8 @@ def remind(source: str | Path, policies: str | Path = "policies", day: dt.date |
 
 
 def schedule(source: str | None, policies: str | Path = "policies", out: str | Path = "data",
-             site: str | Path = "site", config: str | Path = "mkdocs.yml", once: bool = False) -> int:
+             site: str | Path = "site", config: str | Path = "mkdocs.yml", once: bool = False,
+             province: str | None = None) -> int:
     """Run the jobs of campus.yml `schedule:` at their times until SIGTERM, or each once now (--once).
     Returns the worst exit code of the jobs (--once) or 0."""
     from .errors import ConfigError
@@ -140,8 +141,10 @@ def schedule(source: str | None, policies: str | Path = "policies", out: str | P
                            f'schedule: [{{at: "10:15", jobs: [run, build]}}]'])
     if not source and any(j in ("remind", "run") for slot in policy.schedule for j in slot["jobs"]):
         raise ConfigError(["the remind and run jobs need --source (or the SYNC_SOURCE environment variable)"])
+    if not province and any("rollup" in slot["jobs"] for slot in policy.schedule):
+        raise ConfigError(["the rollup job needs --province campuses.yml (or the SYNC_PROVINCE environment variable)"])
     scheduler = Scheduler(policy.schedule, policy.campus["timezone"],
-                          lambda job: command(job, source, str(policies), str(out), str(site), str(config)))
+                          lambda job: command(job, source, str(policies), str(out), str(site), str(config), province))
     if once:
         return scheduler.once()
     with Lock(Path(out) / "schedule.lock", "scheduler").acquire():
@@ -189,3 +192,11 @@ def lint(policies: str | Path = "policies", as_of: dt.date | None = None) -> lis
     """Every problem in policies/, one `file:line: message` each."""
     from .lint import lint as run_lint
     return run_lint(policies, as_of)
+
+
+def rollup(config: str | Path, out: str | Path = "build/province", day: dt.date | None = None,
+           mkdocs_config: str | Path = "mkdocs.yml", build: bool = True):
+    """Read every campus of a province config (campuses.yml), check them, and build the province site
+    and upward table (sync/rollup/)."""
+    from .rollup import rollup as run_rollup
+    return run_rollup(config, out, day, mkdocs_config, build)

@@ -24,8 +24,12 @@ import schedule as schedule_lib
 STATUS = {0: "ok", 1: "ok, data errors", 2: "failed", 3: "refused to publish"}
 
 
-def command(job: str, source: str | None, policies: str, out: str, site: str, config: str) -> list[str]:
+def command(job: str, source: str | None, policies: str, out: str, site: str, config: str,
+            province: str | None = None) -> list[str]:
     """The command line of one job, as a person would type it."""
+    if job == "rollup":     # the province office's job: its campuses.yml, the province site beside OUT
+        return [sys.executable, "-m", "sync", "rollup", "--config", province or "", "--out",
+                str(Path(out) / "province"), "--config-site", config]
     argv = [sys.executable, "-m", "sync", job, "--policies", policies]
     if job in ("remind", "run"):
         argv += ["--source", source or "", "--out", out]

@@ -38,7 +38,7 @@ CASES = [
     ("campus.yml", "  max_errors: 100", "  max_errors: -1", "max_errors:",
      "guards.max_errors: expected a whole number >= 0; got -1"),
     ("campus.yml", '  - {at: "22:00", jobs: [run]}', '  - {at: "22:00", jobs: []}', '"22:00"',
-     "schedule[3].jobs: expected a list of jobs, some of remind, run, build"),
+     "schedule[3].jobs: expected a list of jobs, some of remind, run, build, rollup"),
     # lists
     ("lists/zones.yml", "name: zones", "name: Zones", "name:", "name: expected a lower-case name such as 'units'; got 'Zones'"),
     ("lists/zones.yml", "title: {zh: 隔离区域, en: Isolation zones}", "title: Isolation zones", "title:",

@@ -153,7 +153,7 @@ def test_schedule_is_checked_with_file_and_line(tmp_path):
     first = next(i for i, line in enumerate(campus.read_text(encoding="utf-8").splitlines(), 1) if "9:30" in line)
     assert caught.value.problems == [
         f"{campus}:{first}: schedule[0].at: expected a time such as \"10:15\" (quoted); got '9:30'",
-        f"{campus}:{first + 1}: schedule[1].jobs[1]: unknown job 'publish'; expected one of remind, run, build",
+        f"{campus}:{first + 1}: schedule[1].jobs[1]: unknown job 'publish'; expected one of remind, run, build, rollup",
         f"{campus}:{first + 2}: schedule[2].at: 10:15 is already scheduled: list its jobs once",
         f"{campus}:{first + 3}: schedule[3]: missing key 'jobs'",
     ]

@@ -7,6 +7,8 @@ import gzip
 import json
 import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from html.parser import HTMLParser
 from pathlib import Path
@@ -344,7 +346,9 @@ def test_no_page_loads_anything_from_another_host(public):
 
 def test_typed_text_comes_out_escaped(public):
     for path in public.rglob("*"):
-        if path.suffix in (".html", ".xml", ".json", ".js"):
+        # The data API (data/*.json, *.csv) carries the figures' text as typed: data, never rendered as HTML.
+        if path.suffix in (".html", ".xml", ".json", ".js") and \
+                not (path.parent.name in ("data", "days") and path.suffix == ".json"):
             text = read(path)
             if path.suffix == ".json":
                 text = json.dumps(json.loads(text), ensure_ascii=False)
@@ -390,7 +394,7 @@ def leaks(public: Path, pii: set[str]) -> dict[Path, list[str]]:
     found = {}
     for path in public.rglob("*"):
         # Everything the build wrote from our data; Material's own scripts, styles and icons are not.
-        if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".gz", ".txt"):
+        if not path.is_file() or path.suffix not in (".html", ".xml", ".json", ".gz", ".txt", ".csv"):
             continue
         data = path.read_bytes()
         if path.suffix == ".gz":
@@ -408,6 +412,7 @@ def test_no_personal_data_in_any_built_file(public):
     pii = pii_values()
     assert len(pii) > 100         # names, ids, phones, reporters, operators of the demo
     assert (public / "search" / "search_index.json").is_file() and (public / "sitemap.xml.gz").is_file()
+    assert (public / "data" / "units.csv").is_file() and (public / "data" / "days" / f"{DAY}.json").is_file()
     assert leaks(public, pii) == {}
 
 
@@ -467,3 +472,26 @@ def test_build_refuses_a_notice_with_a_script_or_a_symlink_out(tmp_path):
     with pytest.raises(ConfigError) as caught:
         site_render.render(project / "policies", project / "data" / "summaries", project / "site", DAY)
     assert [str(p) for p in caught.value.problems if "a symlink to" in str(p)]
+
+
+# -- the data API (/data/) ----------------------------------------------------------------------------
+
+def test_the_built_sites_data_package_passes_frictionless_validate(public):
+    done = subprocess.run([str(Path(sys.executable).parent / "frictionless"), "validate", "--json",
+                           "datapackage.json"], cwd=public / "data", capture_output=True, text=True, timeout=300)
+    report = json.loads(done.stdout)
+    assert done.returncode == 0 and report["valid"], done.stdout[-2000:]
+    assert {t["name"]: t["stats"]["rows"] for t in report["tasks"]}["days"] == (DAY - FIRST).days + 1
+
+
+def test_the_data_api_is_at_stable_urls_with_its_page(project, public):
+    index = json.loads(read(public / "data" / "index.json"))
+    assert index["latest"] == str(DAY) and len(index["days"]) == (DAY - FIRST).days + 1
+    latest = json.loads(read(public / "data" / "latest.json"))
+    assert latest == summaries(project)[str(DAY)]
+    for entry in index["days"]:
+        assert (public / "data" / entry["summary"]).is_file() and (public / "data" / entry["units"]).is_file()
+    page = read(public / "data" / "index.html")
+    assert "开放数据" in page and 'href="datapackage.json"' in page
+    english = read(public / "en" / "data" / "index.html")
+    assert "Open data" in english and 'href="../../data/datapackage.json"' in english

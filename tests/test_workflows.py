@@ -79,3 +79,14 @@ def test_daily_syncs_commits_only_public_summaries_and_deploys():
     assert "git add data/summaries" in script and "data/private" not in script
     assert daily["jobs"]["deploy"]["uses"] == "./.github/workflows/deploy.yml"
     assert daily["permissions"]["contents"] == "write"
+
+
+def test_the_province_rollup_keeps_its_cache_and_publishes_its_own_site():
+    rollup = load("rollup.yml")
+    assert rollup["on"]["schedule"][0]["cron"] and rollup["jobs"]["rollup"]["if"] == "vars.PROVINCE_CONFIG != ''"
+    assert "python -m sync rollup" in runs(rollup)
+    steps = rollup["jobs"]["rollup"]["steps"]
+    cached = [s["with"]["path"] for s in steps if s.get("uses", "").startswith("actions/cache/")]
+    assert cached == ["build/province/cache", "build/province/cache"]
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "build/province/public"

@@ -11,7 +11,7 @@ from ..policy import DATES
 from .base import HH_MM, Bilingual, Model, across, checked, fail
 
 # The jobs `schedule:` may name (sync/schedule.py runs each as `python -m sync <job>`).
-JOBS = ("remind", "run", "build")
+JOBS = ("remind", "run", "build", "rollup")
 
 
 def _number(whole: bool = False):
@@ -77,7 +77,7 @@ def _job(value):
 class Slot(Model):
     at: Annotated[str, Field(pattern=HH_MM.pattern), checked(lambda v: isinstance(v, str) and bool(HH_MM.fullmatch(v)), "not-a-time",
                                'expected a time such as "10:15" (quoted); got {value}')]
-    jobs: Annotated[list[Annotated[Literal["remind", "run", "build"], checked(lambda v: v in JOBS, "unknown-job",
+    jobs: Annotated[list[Annotated[Literal["remind", "run", "build", "rollup"], checked(lambda v: v in JOBS, "unknown-job",
                                                 f"unknown job {{value}}; expected one of {', '.join(JOBS)}")]],
                     checked(lambda v: isinstance(v, list) and bool(v), "no-jobs",
                             f"expected a list of jobs, some of {', '.join(JOBS)}")]

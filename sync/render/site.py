@@ -7,6 +7,7 @@
     site/trends/, site/contacts/  trend charts over time; hotlines and duty roster
     site/overrides/generated/     the announcement bar (urgent notices) and the stale-data banner, per language
     site/en/                      the same pages in English (built by mkdocs.en.yml into public/en/)
+    site/data/, site/en/data/     the open data: summaries, CSV, schema, data package; its page (sync.render.opendata)
 
 These folders are git-ignored and rewritten whole on every build. Nothing here imports MkDocs:
 plain files keep the site buildable by any tool that reads mkdocs.yml.
@@ -23,13 +24,13 @@ from ..errors import ConfigError
 from ..policy import Policy, RefList
 from ..summarize import contract
 from . import contacts as contacts_mod
-from . import home, notices, report, safety
+from . import home, notices, opendata, report, safety
 from .board import Board
 from .plans import Plans
 from .summaries import read_summaries
 from .text import Tree
 
-GENERATED = ["notices", "plans", "reports", "trends", "contacts", "overrides/generated", "schemas", "en"]
+GENERATED = ["notices", "plans", "reports", "trends", "contacts", "overrides/generated", "schemas", "en", "data"]
 SINGLE = ["index.md"]
 
 
@@ -101,6 +102,14 @@ def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, to
         if asset.is_file():
             tree.add(f"en/assets/{asset.name}", asset.read_text(encoding="utf-8"))
     tree.add(contract.SCHEMA_PATH, json.dumps(contract.json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+    # The data API (/data/, one for both languages): the upward reports sit beside the summaries, as
+    # `run` writes them.
+    data = opendata.files(days_list, Path(summaries).parent / "exports")
+    for rel, body in data.items():
+        tree.add(rel, body.decode("utf-8"))
+    index = json.loads(data["data/index.json"])
+    for lang, where in LANGS.items():
+        tree.add(f"{where}data/index.md", opendata.page(index, lang))
     return tree.write(GENERATED, SINGLE)
 
 
