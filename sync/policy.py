@@ -131,6 +131,11 @@ class Policy:
         return {**GUARDS, **(self.campus.get("guards") or {})}
 
     @property
+    def hold(self) -> frozenset[str]:
+        """Issue codes whose value is held out of the public outputs (campus.yml `hold:`)."""
+        return frozenset(self.campus.get("hold") or ())
+
+    @property
     def schedule(self) -> list[dict]:
         """[{at: "HH:MM", jobs: [...]}], campus time."""
         return list(self.campus.get("schedule") or [])
@@ -169,6 +174,8 @@ def load(root: str | Path = "policies") -> Policy:
         sheet = checker.sheet(path, lists, campus.get("thresholds", {}) if campus else {})
         if sheet:
             sheets[sheet.name] = sheet
+    if campus:
+        checker.held_codes(root / "campus.yml", campus.get("hold"), sheets)
     if not sheets and not checker.problems:
         checker.problem(root / "sheets", (), "no sheet schemas (*.yml) found")
     if checker.problems:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from . import expr
 from .errors import ConfigError
+from .issues import CATALOGUE
 from .policy import (GUARDS, JOBS, KEBAB, LIST_EXTRAS, SNAKE, THRESHOLDS, TYPES, Field, RefList, Rule, Sheet,
                      fold, line_of, read_yaml)
 from .validate.checks import CHECKS
@@ -20,7 +21,7 @@ FIELD_KEYS = {"name", "type", "title", "description", "pii", "public", "referenc
               "decimalSlip", "aliases"}
 CONSTRAINT_KEYS = {"required", "unique", "minimum", "maximum", "pattern"}
 RULE_KEYS = {"code", "severity", "column", "when", "check", "message"}
-CAMPUS_KEYS = {"name", "timezone", "thresholds", "status_tab", "private_tab", "guards", "schedule"}
+CAMPUS_KEYS = {"name", "timezone", "thresholds", "status_tab", "private_tab", "guards", "schedule", "hold"}
 HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -83,6 +84,7 @@ class Checker:
             self.problem(path, ("timezone",), f"unknown time zone {data.get('timezone')!r}; e.g. Asia/Shanghai")
         self._guards(path, data.get("guards"))
         self._schedule(path, data.get("schedule"))
+        self._hold(path, data.get("hold"))
         thresholds = data.get("thresholds")
         if not isinstance(thresholds, dict):
             self.problem(path, ("thresholds",), "expected a mapping of thresholds")
@@ -115,6 +117,23 @@ class Checker:
             self.problem(path, ("guards", "max_row_loss"), f"expected a share between 0 and 1, e.g. 0.2; got {loss!r}")
         if isinstance(errors, bool) or not isinstance(errors, int) or errors < 0:
             self.problem(path, ("guards", "max_errors"), f"expected a whole number >= 0; got {errors!r}")
+
+    def _hold(self, path: Path, hold) -> None:
+        """Optional: the issue codes whose value is held out of the public outputs (which codes exist
+        is checked against the sheets' rules by held_codes, once they are loaded)."""
+        if hold is None:
+            return
+        if not isinstance(hold, list) or any(not isinstance(c, str) or not KEBAB.match(c) for c in hold):
+            self.problem(path, ("hold",), f"expected a list of issue codes such as [count-jump, decimal-slip]; got {hold!r}")
+
+    def held_codes(self, path: Path, hold, sheets: dict) -> None:
+        """Each held code must be one the program or a sheet's rule can raise, or it holds nothing."""
+        if not isinstance(hold, list):
+            return
+        known = set(CATALOGUE) | {r.code for s in sheets.values() for r in s.rules}
+        for i, code in enumerate(hold):
+            if isinstance(code, str) and KEBAB.match(code) and code not in known:
+                self.problem(path, ("hold", i), f"unknown issue code {code!r}; expected one of {', '.join(sorted(known))}")
 
     def _schedule(self, path: Path, schedule) -> None:
         """Optional: [{at: "HH:MM", jobs: [remind, run, build]}], campus time."""

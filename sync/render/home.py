@@ -79,6 +79,13 @@ def figures(s: dict) -> str:
     for section, key, label in FIGURES:
         part = s.get(section)
         value = part.get(key) if isinstance(part, dict) else None
+        held = ((s.get("held") or {}).get(section) or {}).get(key)
+        if held is not None:     # a held value never shows: "under review" and which units
+            units = "、".join(u["zh"] for u in held.get("units") or [])
+            cards.append(f'<div class="cd-card cd-card--held" data-figure="{key}" data-held="{held["held"]}">'
+                         f'<span class="cd-card__value">待核实</span><span class="cd-card__label">'
+                         f'{t.html(label)} · under review{": " + t.html(units) if units else ""}</span></div>')
+            continue
         cards.append(f'<div class="cd-card" data-figure="{key}"><span class="cd-card__value">'
                      f'{t.html("—" if value is None else value)}</span>'
                      f'<span class="cd-card__label">{t.html(label)}</span></div>')

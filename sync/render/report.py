@@ -56,12 +56,27 @@ def ordered(counts: dict, names: dict) -> list[tuple]:
     return [(k, counts[k]) for k in known] + sorted((k, v) for k, v in counts.items() if k not in names)
 
 
+def figure(summary: dict, section: str, key: str) -> Escaped:
+    """A public figure, or where a held value is left out of it (sync/summarize/held.py), "under
+    review" with the units it concerns and the known rest marked incomplete -- never the held value."""
+    held = ((summary.get("held") or {}).get(section) or {}).get(key)
+    if held is None:
+        return md(((summary.get(section) or {})).get(key))
+    return md(held_text(held))
+
+
+def held_text(held: dict) -> str:
+    units = "、".join(f"{u['zh']} {u['en']}" for u in held.get("units") or [])
+    what = units or f"{held['held']} 个数值 value(s)"
+    return f"待核实 under review: {what}; 其余合计 rest: {held['known']} (不完整 incomplete)"
+
+
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=False,
                              undefined=jinja2.StrictUndefined, finalize=md, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(md=md, pct=pct, cutoff=cutoff)
-    env.globals.update(label=label, ordered=ordered)
+    env.globals.update(label=label, ordered=ordered, figure=figure)
     return env
 
 

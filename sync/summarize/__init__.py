@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .. import issues as iss
 from ..policy import Policy
 from ..validate import Result
+from .held import merge
 from .operations import Disinfection, Gate, Supplies
 from .people import Isolation, Staff, Students
 from .reporting import Reporting
@@ -44,7 +45,13 @@ class Digest:
 
     def status(self, day: dt.date) -> str:
         day_errors = any(i.severity == iss.ERROR for i in self.scope.issues(day))
-        return "partial" if day_errors or self.scope.unavailable or self.result.unavailable else "complete"
+        held = bool(self.held(day))
+        return "partial" if day_errors or held or self.scope.unavailable or self.result.unavailable else "complete"
+
+    def held(self, day: dt.date) -> dict:
+        """{section: {figure: {known, held, units, label}}} for each public figure a held value is left
+        out of (sync/summarize/held.py); the figure itself is null."""
+        return merge(self.reporting.held(day), self.isolation.held(day), self.gate.held(day))
 
     def summary(self, day: dt.date) -> dict:
         body = {
@@ -62,6 +69,7 @@ class Digest:
             "supplies": self.supplies.summary(day),
             "gate": self.gate.summary(day),
             "duty": self.reporting.on_duty(day),
+            "held": self.held(day),
             "issues": self._issues(day),
         }
         if self.facts is not None:
@@ -102,6 +110,7 @@ class Digest:
             **self.staff.private(day),
             **self.isolation.private(day),
             **self.gate.private(day),
+            "held": self.scope.held.private(self.scope.issues(day)),
             "issues": [i.to_dict() for i in self.scope.issues(day)],
         }
         if self.facts is not None:

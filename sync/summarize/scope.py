@@ -18,6 +18,7 @@ from .. import issues as iss
 from ..policy import Policy
 from ..validate import Result
 from ..validate.table import Table, day_field
+from .held import Held
 
 # Sheet-level problems that leave a sheet's figures unusable, as if the sheet were missing.
 UNUSABLE = {"missing-column", "empty-sheet", "duplicate-sheet"}
@@ -38,6 +39,7 @@ class Scope:
             day = self._issue_day(issue)
             (self._every_day if day is None else self._issues[day]).append(issue)
         self.counted = {name: self._counted(name, t) for name, t in self.tables.items()}
+        self.held = Held(result.issues, self.tables, policy)
         self._left_out: dict[str, Counter] = {}          # sheet -> Counter(day ordinal, -1 for any day)
         for name, table in self.tables.items():
             dropped = table.live & ~self.counted[name]
