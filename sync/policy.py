@@ -116,11 +116,42 @@ class Sheet:
 
 
 @dataclass
+class Side:
+    """One side of a cross-check: the rows of a sheet on the day (`date` names the field that dates
+    them; None for a snapshot sheet such as staff_status), narrowed by `where`, and what is taken of
+    them: `sum` of a field, `distinct` values of a field, or the `rows`; for a roster check, `person`."""
+    sheet: str
+    date: str | None
+    where: list[expr.Condition]
+    measure: str            # sum | distinct | rows | person
+    field: str | None
+    reason: dict | None = None      # roster checks: what being found here means, {zh, en}
+
+
+@dataclass
+class CrossCheck:
+    """A check between sheets (campus.yml `cross_checks:`). kind "compare": left op right within a
+    tolerance, for each day the left side has rows; kind "roster": each person of `left` on the day
+    must not be found in any of `against`."""
+    code: str
+    severity: str
+    kind: str
+    message: dict
+    left: Side
+    right: Side | None = None
+    op: str = "=="
+    tolerance: float = 0.0
+    against: list[Side] = field(default_factory=list)
+    hold_figures: list[str] = field(default_factory=list)   # public figures ("isolation.people") held too
+
+
+@dataclass
 class Policy:
     root: Path
     campus: dict
     lists: dict[str, RefList]
     sheets: dict[str, Sheet]
+    cross_checks: list[CrossCheck] = field(default_factory=list)
 
     @property
     def thresholds(self) -> dict:
@@ -174,13 +205,15 @@ def load(root: str | Path = "policies") -> Policy:
         sheet = checker.sheet(path, lists, campus.get("thresholds", {}) if campus else {})
         if sheet:
             sheets[sheet.name] = sheet
+    cross_checks = checker.cross_checks(root / "campus.yml", campus.get("cross_checks"), sheets,
+                                        campus.get("thresholds", {})) if campus else []
     if campus:
-        checker.held_codes(root / "campus.yml", campus.get("hold"), sheets)
+        checker.held_codes(root / "campus.yml", campus.get("hold"), sheets, cross_checks)
     if not sheets and not checker.problems:
         checker.problem(root / "sheets", (), "no sheet schemas (*.yml) found")
     if checker.problems:
         raise ConfigError(checker.problems)
-    return Policy(root=root, campus=campus, lists=lists, sheets=sheets)
+    return Policy(root=root, campus=campus, lists=lists, sheets=sheets, cross_checks=cross_checks)
 
 
 def node_lines(node, offset: int = 0) -> dict[tuple, int]:

@@ -11,8 +11,8 @@ from pathlib import Path
 from . import expr
 from .errors import ConfigError
 from .issues import CATALOGUE
-from .policy import (GUARDS, JOBS, KEBAB, LIST_EXTRAS, SNAKE, THRESHOLDS, TYPES, Field, RefList, Rule, Sheet,
-                     fold, line_of, read_yaml)
+from .policy import (GUARDS, JOBS, KEBAB, LIST_EXTRAS, SNAKE, THRESHOLDS, TYPES, CrossCheck, Field, RefList,
+                     Rule, Sheet, fold, line_of, read_yaml)
 from .validate.checks import CHECKS
 
 SHEET_KEYS = {"name", "title", "description", "primaryKey", "missingValues", "fields", "rules", "checks",
@@ -21,7 +21,8 @@ FIELD_KEYS = {"name", "type", "title", "description", "pii", "public", "referenc
               "decimalSlip", "aliases"}
 CONSTRAINT_KEYS = {"required", "unique", "minimum", "maximum", "pattern"}
 RULE_KEYS = {"code", "severity", "column", "when", "check", "message"}
-CAMPUS_KEYS = {"name", "timezone", "thresholds", "status_tab", "private_tab", "guards", "schedule", "hold"}
+CAMPUS_KEYS = {"name", "timezone", "thresholds", "status_tab", "private_tab", "guards", "schedule", "hold",
+               "cross_checks"}
 HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -126,14 +127,18 @@ class Checker:
         if not isinstance(hold, list) or any(not isinstance(c, str) or not KEBAB.match(c) for c in hold):
             self.problem(path, ("hold",), f"expected a list of issue codes such as [count-jump, decimal-slip]; got {hold!r}")
 
-    def held_codes(self, path: Path, hold, sheets: dict) -> None:
-        """Each held code must be one the program or a sheet's rule can raise, or it holds nothing."""
+    def held_codes(self, path: Path, hold, sheets: dict, cross_checks: list) -> None:
+        """Each held code must be one the program, a sheet's rule or a cross-check can raise."""
         if not isinstance(hold, list):
             return
-        known = set(CATALOGUE) | {r.code for s in sheets.values() for r in s.rules}
+        known = set(CATALOGUE) | {r.code for s in sheets.values() for r in s.rules} | {c.code for c in cross_checks}
         for i, code in enumerate(hold):
             if isinstance(code, str) and KEBAB.match(code) and code not in known:
                 self.problem(path, ("hold", i), f"unknown issue code {code!r}; expected one of {', '.join(sorted(known))}")
+
+    def cross_checks(self, path: Path, data, sheets: dict, thresholds: dict) -> list[CrossCheck]:
+        from .policy_cross import cross_checks
+        return cross_checks(self, path, data, sheets, thresholds)
 
     def _schedule(self, path: Path, schedule) -> None:
         """Optional: [{at: "HH:MM", jobs: [remind, run, build]}], campus time."""

@@ -31,6 +31,12 @@ def _jump(sheets):          # 英语学院's isolation count goes 0 -> 40 overni
     return "unit_daily", "isolated", "40"
 
 
+def _log_disagrees(sheets):  # the International Office reports 17 isolated; its log has one person
+    sheets["单位日报"].append(["2020-02-11", "国际交流处", "2020-02-11 08:00", "周老师", "3", "5", "0", "0", "0",
+                             "17", "否", ""])
+    return "unit_daily", "isolated", "17"
+
+
 def _slip_isolation(sheets):  # 37.5 typed without its point
     sheets["隔离观察记录"][2][7] = "375"
     return "isolation_log", "temperature", "375"
@@ -42,7 +48,11 @@ def _slip_gate(sheets):
 
 
 # code -> scenarios: each edits the baseline and returns (sheet, field, the doubtful text as typed)
-SCENARIOS = {"count-jump": [_jump], "decimal-slip": [_slip_isolation, _slip_gate]}
+SCENARIOS = {"count-jump": [_jump], "decimal-slip": [_slip_isolation, _slip_gate],
+             "isolated-vs-isolation-log": [_log_disagrees]}
+UNIT = {_jump: ("english", "英语学院", "School of English"), _log_disagrees: ("international", "国际交流处", "International Office")}
+CORRECTED = {(_jump, "40"): "0", (_slip_isolation, "375"): "37.5", (_slip_gate, "3.78"): "37.8",
+             (_log_disagrees, "17"): "1"}
 # where each sheet's held field stands in the public summary
 FIGURE = {("unit_daily", "isolated"): ("units", "isolated"),
           ("isolation_log", "temperature"): ("isolation", "fever_readings"),
@@ -89,25 +99,30 @@ def test_a_held_value_reaches_no_public_output(tmp_path, code, scenario):
     assert (entry["code"], entry["field"], entry["value"]) == (code, field, typed)
     assert entry["cell"] and entry["reason"]["zh"] and entry["release"]["en"]
     if sheet == "unit_daily":
-        assert held["units"] == [{"id": "english", "zh": "英语学院", "en": "School of English"}]
+        uid, zh, en = UNIT[scenario]
+        assert held["units"] == [{"id": uid, "zh": zh, "en": en}]
         assert held["known"] == 2                           # 卫生所's 2, the rest of the total
-        assert "待核实" in cards and "英语学院" in cards
+        assert "待核实" in cards and zh in cards
         rows = list(csv.reader(io.StringIO(export)))
         column = rows[0].index("隔离观察人数 Under isolation")
-        english = next(r for r in rows if r[0] == "english")
-        assert english[column] == "待核实 under review"
+        unit = next(r for r in rows if r[0] == uid)
+        assert unit[column] == "待核实 under review"
         assert rows[-1][column] == "2 + 待核实 under review (不完整 incomplete)"
         book = openpyxl.load_workbook(tmp_path / "data" / "exports" / f"{AS_OF}.xlsx")
         assert typed not in [str(c.value) for row in book.active.iter_rows() for c in row]
 
 
-@pytest.mark.parametrize("scenario", [_jump, _slip_isolation, _slip_gate])
+@pytest.mark.parametrize("scenario", [s for ss in SCENARIOS.values() for s in ss])
 def test_a_corrected_cell_is_released_on_the_next_run(tmp_path, scenario):
     sheets = copy.deepcopy(BASELINE)
     sheet, field, _ = scenario(sheets)
     section, key = FIGURE[(sheet, field)]
     assert _run(tmp_path, sheets)[0][section][key] is None
-    summary, private, page, _ = _run(tmp_path, copy.deepcopy(BASELINE))    # the department fixed it
+    for rows in sheets.values():                        # the department corrects the cell it typed
+        for row in rows:
+            for k, text in enumerate(row):
+                row[k] = CORRECTED.get((scenario, text), text)
+    summary, private, page, _ = _run(tmp_path, sheets)
     assert summary["held"] == {} and private["held"] == []
     assert summary[section][key] is not None and "待核实" not in page
 
@@ -144,13 +159,14 @@ def test_hold_is_checked_by_lint(tmp_path):
     shutil.copytree(POLICIES, root)
     campus = root / "campus.yml"
     text = campus.read_text(encoding="utf-8")
-    campus.write_text(text.replace("hold: [count-jump, decimal-slip]", "hold: [count-jump, no-such-code]"), encoding="utf-8")
+    line = next(x for x in text.splitlines() if x.startswith("hold:"))
+    campus.write_text(text.replace(line, "hold: [count-jump, no-such-code]"), encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         policy_mod.load(root)
     assert any("campus.yml" in p and "hold[1]" in p and "no-such-code" in p for p in exc.value.problems)
-    campus.write_text(text.replace("hold: [count-jump, decimal-slip]", "hold: count-jump"), encoding="utf-8")
+    campus.write_text(text.replace(line, "hold: count-jump"), encoding="utf-8")
     with pytest.raises(ConfigError) as exc:
         policy_mod.load(root)
     assert any("hold" in p and "list of issue codes" in p for p in exc.value.problems)
-    campus.write_text(text.replace("hold: [count-jump, decimal-slip]\n", ""), encoding="utf-8")
+    campus.write_text(text.replace(line + "\n", ""), encoding="utf-8")
     assert policy_mod.load(root).hold == frozenset()

@@ -75,7 +75,8 @@ def page(hotlines: list[dict], audiences: dict[str, dict], latest: dict | None) 
     if duty:
         body.append(f"日期 Date: {t.md(latest.get('date', ''))}\n")
         body.append(t.table(["班次 Shift", "单位 Unit", "值班人 On duty"],
-                            [[_label(d.get("shift")), _label(d.get("unit")), d.get("person") or "—"] for d in duty]))
+                            [[_label(d.get("shift")), _label(d.get("unit")),
+                              "待重新安排 to be reassigned" if d.get("reassign") else d.get("person") or "—"] for d in duty]))
     else:
         body.append("值班安排请咨询各单位。 Ask the units for today's duty roster.")
     return t.page("联系方式 Contacts", "\n".join(body))

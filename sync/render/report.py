@@ -67,6 +67,8 @@ def figure(summary: dict, section: str, key: str) -> Escaped:
 
 def held_text(held: dict) -> str:
     units = "、".join(f"{u['zh']} {u['en']}" for u in held.get("units") or [])
+    if held.get("known") is None:       # a whole figure held by a cross-check
+        return "待核实 under review"
     what = units or f"{held['held']} 个数值 value(s)"
     return f"待核实 under review: {what}; 其余合计 rest: {held['known']} (不完整 incomplete)"
 

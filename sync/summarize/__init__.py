@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from .. import issues as iss
 from ..policy import Policy
 from ..validate import Result
-from .held import merge
+from .held import hold_figures, merge
 from .operations import Disinfection, Gate, Supplies
 from .people import Isolation, Staff, Students
 from .reporting import Reporting
@@ -45,7 +45,7 @@ class Digest:
 
     def status(self, day: dt.date) -> str:
         day_errors = any(i.severity == iss.ERROR for i in self.scope.issues(day))
-        held = bool(self.held(day))
+        held = bool(self.held(day)) or bool(self.scope.held.figures.get(day.isoformat()))
         return "partial" if day_errors or held or self.scope.unavailable or self.result.unavailable else "complete"
 
     def held(self, day: dt.date) -> dict:
@@ -72,6 +72,7 @@ class Digest:
             "held": self.held(day),
             "issues": self._issues(day),
         }
+        body["held"] = merge(body["held"], hold_figures(body, self.scope.held.figures.get(day.isoformat(), {})))
         if self.facts is not None:
             by_sheet: dict[str, int] = {}
             for edit in self.facts.edits(day):
@@ -110,7 +111,7 @@ class Digest:
             **self.staff.private(day),
             **self.isolation.private(day),
             **self.gate.private(day),
-            "held": self.scope.held.private(self.scope.issues(day)),
+            "held": self.scope.held.private(self.scope.issues(day), day.isoformat()),
             "issues": [i.to_dict() for i in self.scope.issues(day)],
         }
         if self.facts is not None:
@@ -159,8 +160,8 @@ def labels(summary: dict, policy: Policy) -> dict:
         "student_type": enum("student_roster", "student_type"),
         "person_type": enum("gate_log", "person_type"),
         "source": enum("supplies", "source"),
-        "provinces": listed("provinces", students.get("by_province", {})),
-        "zones": listed("zones", isolation.get("by_zone", {})),
+        "provinces": listed("provinces", students.get("by_province") or {}),
+        "zones": listed("zones", isolation.get("by_zone") or {}),
         "sheets": named([*({"id": name, **sheet.title} for name, sheet in policy.sheets.items()),
                          {"id": OTHER, "zh": "其他工作表", "en": "Other tabs"}]),
     }

@@ -28,7 +28,13 @@ class Held:
         self.codes = policy.hold
         self.cells: dict[str, dict[int, dict[str, iss.Issue]]] = defaultdict(dict)
         self.issues: list[iss.Issue] = []
+        # A cross-check's hold_figures: the public figures of its other side, on the issue's day.
+        figures = {c.code: c.hold_figures for c in policy.cross_checks if c.hold_figures}
+        self.figures: dict[str, dict[tuple[str, str], iss.Issue]] = defaultdict(dict)   # date -> figure -> issue
         for issue in issues:
+            if issue.code in self.codes and issue.code in figures and issue.date:
+                for figure in figures[issue.code]:
+                    self.figures[issue.date].setdefault(tuple(figure.split(".")), issue)
             if not self.holds(issue) or issue.sheet not in tables:
                 continue
             if tables[issue.sheet].raw.index_of(issue.row) is None:
@@ -52,11 +58,27 @@ class Held:
                 out[table.raw.index_of(row)] = True
         return out
 
-    def private(self, day_issues: list[iss.Issue]) -> list[dict]:
-        """Each held cell of the day: where, the value as typed, why, and how to release it."""
-        return [{"sheet": i.sheet, "tab": i.tab, "source": i.source, "cell": i.cell, "row": i.row,
-                 "column": i.column, "field": i.field, "value": i.value, "code": i.code, "reason": i.message,
-                 "release": RELEASE} for i in day_issues if self.holds(i) and self.at(i.sheet, i.row).get(i.field)]
+    def private(self, day_issues: list[iss.Issue], day: str) -> list[dict]:
+        """Each held cell and figure of the day: where, the value as typed, why, how to release it."""
+        out = [{"sheet": i.sheet, "tab": i.tab, "source": i.source, "cell": i.cell, "row": i.row,
+                "column": i.column, "field": i.field, "value": i.value, "code": i.code, "reason": i.message,
+                "release": RELEASE} for i in day_issues if self.holds(i) and self.at(i.sheet, i.row).get(i.field)]
+        for (section, key), i in sorted(self.figures.get(day, {}).items()):
+            out.append({"sheet": None, "figure": f"{section}.{key}", "code": i.code, "reason": i.message,
+                        "release": RELEASE})
+        return out
+
+
+def hold_figures(body: dict, figures: dict[tuple[str, str], iss.Issue]) -> dict:
+    """Null each held figure of a summary body in place; {section: {key: entry}} for them (the rest
+    of such a figure is not known: it is one number)."""
+    out: dict = {}
+    for (section, key), _ in sorted(figures.items()):
+        part = body.get(section)
+        if isinstance(part, dict) and key in part:
+            part[key] = None
+            out.setdefault(section, {})[key] = entry(None, 1)
+    return out
 
 
 def entry(known, held: int, units: list[dict] | None = None) -> dict:

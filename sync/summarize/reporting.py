@@ -44,6 +44,8 @@ class Reporting:
         for day, rows in scope.records_by_day("duty_roster").items():
             for r in rows:
                 self.duty[day][r["unit"]].append({"shift": r["shift"], "person": r["person"], "phone": r["phone"]})
+        roster_codes = {c.code for c in policy.cross_checks if c.kind == "roster" and c.left.sheet == "duty_roster"}
+        self.reassign = scope.flagged_by_day("duty_roster", roster_codes)
         self.dropped = defaultdict(list)        # (day ordinal, unit) -> row numbers of its invalid rows
         if self.available:
             table = scope.tables[SHEET]
@@ -64,6 +66,14 @@ class Reporting:
                 rank, shift = shifts[p["shift"]]
                 out.append((rank, unit, p["person"], {"shift": {"id": shift["id"], "zh": shift["zh"], "en": shift["en"]},
                                                        "unit": unit_label(self.units[unit]), "person": p["person"]}))
+        # A slot a roster cross-check flagged (the person is isolated or has a fever): the public
+        # sees that it needs reassigning -- no name, nothing about anyone's health.
+        for r in self.reassign.get(day, []):
+            if r["shift"] in shifts and r["unit"] in self.units:
+                rank, shift = shifts[r["shift"]]
+                out.append((rank, r["unit"], "", {"shift": {"id": shift["id"], "zh": shift["zh"], "en": shift["en"]},
+                                                  "unit": unit_label(self.units[r["unit"]]), "person": None,
+                                                  "reassign": True}))
         return [entry for *_, entry in sorted(out, key=lambda e: e[:3])]
 
     def timing(self, day: dt.date, record: dict) -> str:

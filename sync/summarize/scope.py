@@ -88,6 +88,22 @@ class Scope:
         d = day.toordinal()
         return {name: counts.get(d, 0) + counts.get(-1, 0) for name, counts in self._left_out.items()}
 
+    def flagged_by_day(self, name: str, codes: set[str]) -> dict[dt.date, list[dict]]:
+        """Rows of a dated sheet whose only errors are of the given codes, as records by day."""
+        table, field = self.tables.get(name), self.fields.get(name)
+        grouped: dict[dt.date, list[dict]] = defaultdict(list)
+        if table is None or field is None or not codes:
+            return grouped
+        kinds: dict[int, set[bool]] = defaultdict(set)
+        for issue in self.result.issues:
+            if issue.sheet == name and issue.row and issue.severity == iss.ERROR:
+                kinds[issue.row].add(issue.code in codes)
+        rows = {row for row, k in kinds.items() if k == {True}}
+        for record in table.records(valid_only=False):
+            if record["_row"] in rows and record.get(field) is not None:
+                grouped[record[field]].append(record)
+        return grouped
+
     def records_by_day(self, name: str) -> dict[dt.date, list[dict]]:
         """A small dated sheet's valid rows as records, grouped by day once."""
         grouped: dict[dt.date, list[dict]] = defaultdict(list)
