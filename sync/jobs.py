@@ -57,7 +57,9 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
     to publish (guards.Refused, nothing written) unless force_reason is given."""
     from .publish import guards
     from .publish.daily import Outputs
+    from .publish.signoff import SignOff
     from .store import gather, recorded
+    from .store.office import Office
     from .summarize import Digest
     policy = policy_mod.load(policies)
     days = sorted(set(days or [policy.today()]))
@@ -72,10 +74,16 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
         except guards.Refused:
             archive.finish(reading, "refused")
             raise
+        office = Office(archive)
+        signoff = SignOff.for_run(policy, result, office, digest.facts) if policy.signoff_required else None
         outcomes, published = [], {}
         for day in days:
-            summary, files = outputs.write_day(digest, day)
-            published[day.isoformat()] = summary
+            decision = signoff.decide(digest, day) if signoff else None
+            summary, files = outputs.write_day(digest, day, decision, signoff)
+            if decision is None or decision.fresh:
+                published[day.isoformat()] = summary
+            if decision is not None and decision.fresh:
+                office.record_signoff(reading, decision.signoff, decision.draft, summary)
             outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
                                        summary["issues"]["warnings"], files))
         outputs.write_lists()

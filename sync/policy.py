@@ -102,6 +102,7 @@ class Sheet:
     checks: list[dict] = field(default_factory=list)
     missing_values: list[str] = field(default_factory=list)
     count_rule_breakers: bool = False   # rows that broke only the sheet's own rules still count
+    optional: bool = False              # a workbook without this tab is not missing a sheet (the sign-off sheet)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -165,6 +166,11 @@ class Policy:
     def hold(self) -> frozenset[str]:
         """Issue codes whose value is held out of the public outputs (campus.yml `hold:`)."""
         return frozenset(self.campus.get("hold") or ())
+
+    @property
+    def signoff_required(self) -> bool:
+        """campus.yml `signoff: required`: a day is published only once the office has signed it."""
+        return self.campus.get("signoff", "off") == "required"
 
     @property
     def schedule(self) -> list[dict]:

@@ -16,13 +16,13 @@ from .policy import (GUARDS, JOBS, KEBAB, LIST_EXTRAS, SNAKE, THRESHOLDS, TYPES,
 from .validate.checks import CHECKS
 
 SHEET_KEYS = {"name", "title", "description", "primaryKey", "missingValues", "fields", "rules", "checks",
-              "version", "countRuleBreakers"}
+              "version", "countRuleBreakers", "optional"}
 FIELD_KEYS = {"name", "type", "title", "description", "pii", "public", "reference", "constraints", "values", "default",
               "decimalSlip", "aliases"}
 CONSTRAINT_KEYS = {"required", "unique", "minimum", "maximum", "pattern"}
 RULE_KEYS = {"code", "severity", "column", "when", "check", "message"}
 CAMPUS_KEYS = {"name", "timezone", "thresholds", "status_tab", "private_tab", "guards", "schedule", "hold",
-               "cross_checks"}
+               "cross_checks", "signoff"}
 HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
@@ -86,6 +86,8 @@ class Checker:
         self._guards(path, data.get("guards"))
         self._schedule(path, data.get("schedule"))
         self._hold(path, data.get("hold"))
+        if data.get("signoff", "off") not in ("off", False, "required"):     # YAML reads a bare off as false
+            self.problem(path, ("signoff",), f"expected required or off; got {data['signoff']!r}")
         thresholds = data.get("thresholds")
         if not isinstance(thresholds, dict):
             self.problem(path, ("thresholds",), "expected a mapping of thresholds")
@@ -240,11 +242,12 @@ class Checker:
                 other = seen_headers.setdefault(fold(header), f.name)
                 if other != f.name:
                     self.problem(path, ("fields", f.index), f"header {header!r} is also a header of '{other}'")
-        if not isinstance(data.get("countRuleBreakers", False), bool):
-            self.problem(path, ("countRuleBreakers",), f"expected true or false; got {data['countRuleBreakers']!r}")
+        for flag in ("countRuleBreakers", "optional"):
+            if not isinstance(data.get(flag, False), bool):
+                self.problem(path, (flag,), f"expected true or false; got {data[flag]!r}")
         sheet = Sheet(name=str(data.get("name")), title=data.get("title") or {}, fields=fields, path=str(path),
                       missing_values=[str(v) for v in data.get("missingValues") or []],
-                      count_rule_breakers=data.get("countRuleBreakers") is True)
+                      count_rule_breakers=data.get("countRuleBreakers") is True, optional=data.get("optional") is True)
         for i, key in enumerate(data.get("primaryKey") or []):
             if key not in names:
                 self.problem(path, ("primaryKey", i), f"unknown field '{key}'")

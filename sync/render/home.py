@@ -29,6 +29,7 @@ class Days:
         self.latest = self.by_date[max(self.by_date)] if self.by_date else None
         self.last_day = max(self.by_date) if self.by_date else None
         self.units = units
+        self.awaiting: list[str] = []       # days that await the office's sign-off (summaries/awaiting.json)
 
     def window(self, n: int) -> list[dt.date]:
         return [self.last_day - dt.timedelta(days=n - 1 - i) for i in range(n)] if self.last_day else []
@@ -113,9 +114,16 @@ def home(days: Days, board: Board, campus: dict, today: dt.date) -> str:
         body.append("")
     s = days.latest
     if s is None:
-        body += ["## 今日数据 Today's figures", "", "暂无每日数据。 No daily figures yet.", ""]
+        body += ["## 今日数据 Today's figures", "", "暂无每日数据。 No daily figures yet."
+                 + (" 数据待防控办签发。 The figures await the office's sign-off." if days.awaiting else ""), ""]
     else:
         status = "完整 complete" if s.get("status") == "complete" else "不完整 partial"
+        waiting = [d for d in days.awaiting if d > s["date"]]
+        if waiting:
+            body += ['!!! info "今日数据待防控办签发 Today\'s figures await the office\'s sign-off"', "",
+                     f"    {t.md('、'.join(waiting))} 的数据尚未签发，以下为最近签发的 {s['date']} 数据。 "
+                     f"The figures of {t.md(', '.join(waiting))} await the office's sign-off; below are the last "
+                     f"signed figures, of {s['date']}.", ""]
         body += [f"## {s['date']} 防控数据 Figures", "",
                  f"数据日期 Data date: **{s['date']}** · 状态 Status: {status} · "
                  f"[当日报告 Full report](reports/{s['date']}.md)", "", figures(s),

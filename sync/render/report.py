@@ -61,7 +61,10 @@ def figure(summary: dict, section: str, key: str) -> Escaped:
     review" with the units it concerns and the known rest marked incomplete -- never the held value."""
     held = ((summary.get("held") or {}).get(section) or {}).get(key)
     if held is None:
-        return md(((summary.get(section) or {})).get(key))
+        value = md(((summary.get(section) or {})).get(key))
+        if ((summary.get("confirmed") or {}).get(section) or {}).get(key):
+            return Escaped(f"{value} (经防控办确认 confirmed by the office)")
+        return value
     return md(held_text(held))
 
 

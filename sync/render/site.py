@@ -85,6 +85,9 @@ def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, to
     days_list = read_summaries(summaries)
     expected = [u for u in units.items if u.get("reports_daily", True)]
     days = home.Days(days_list, expected)
+    awaiting = Path(summaries) / "awaiting.json"
+    if awaiting.exists():
+        days.awaiting = json.loads(awaiting.read_text(encoding="utf-8")).get("dates", [])
     tree.add("index.md", home.home(days, board, policy.campus["name"], today))
     tree.add("trends/index.md", home.trends(days))
     tree.add("overrides/generated/stale.html", home.stale(days, today, policy.timezone))

@@ -29,7 +29,7 @@ class Scope:
         self.result, self.policy = result, policy
         broken = {i.sheet for i in result.issues if i.code in UNUSABLE and i.severity == iss.ERROR}
         self.tables = {name: t for name, t in result.tables.items() if name not in broken}
-        self.unavailable = sorted(set(policy.sheets) - set(self.tables))
+        self.unavailable = sorted(n for n in set(policy.sheets) - set(self.tables) if not policy.sheets[n].optional)
         self.fields = {name: day_field(t.sheet) for name, t in self.tables.items()}
         self.days = {name: t.day_numbers(f) for name, t in self.tables.items() if (f := self.fields[name])}
         self._issues: dict[int, list[iss.Issue]] = defaultdict(list)    # day ordinal -> issues
