@@ -28,6 +28,12 @@ def check(source: str | Path, policies: str | Path = "policies", as_of: dt.date 
     return validate(read_source(source), policy, as_of)
 
 
+def annotate(source: str | Path, result: Result, policies: str | Path, out: str | Path):
+    """A copy of the workbook with its problem cells highlighted and noted (sync/publish/annotate.py)."""
+    from .publish.annotate import annotate as write
+    return write(source, result, policy_mod.load(policies), out)
+
+
 @dataclass
 class DayOutcome:
     date: dt.date
