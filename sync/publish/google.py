@@ -18,6 +18,7 @@ from .. import issues as iss
 from ..errors import ConfigError, SourceError
 from ..policy import Field, Policy, Sheet, fold
 from ..read import gsheets as gs
+from . import highlights
 
 STATUS_HEADER = ["级别 Severity", "工作表 Tab", "单元格 Cell", "列 Column", "值 Value", "问题 Code", "说明",
                  "Message", "链接 Link"]
@@ -43,8 +44,10 @@ class Outcome:
 
 # --- write-back ---------------------------------------------------------------------------------
 
-def write_back(config_path, result, policy: Policy, private: dict | None = None) -> list[Outcome]:
-    """Each readable spreadsheet's status tab; the office's private tab (when private is given)."""
+def write_back(config_path, result, policy: Policy, private: dict | None = None, marks=None) -> list[Outcome]:
+    """Each readable spreadsheet's status tab and the highlights and notes in its own tabs
+    (publish/highlights.py; `marks` keeps which cells were marked: the archive); the office's
+    private tab (when private is given)."""
     config = gs.load_config(config_path)
     conn = gs.connect(config)
     status_title = (policy.campus.get("status_tab") or {}).get("zh", "校验结果")
@@ -68,9 +71,13 @@ def write_back(config_path, result, policy: Policy, private: dict | None = None)
                 mine = [i for i in result.issues if config.holder(i.sheet) is sheet]
                 rows = status_rows(mine, result.as_of, sheet, props, policy)
                 requests += replace_tab(props, status_title, rows, frozen=2)
+                marked, now = highlights.requests(mine, props, policy, marks.marks(sheet.name) if marks else set())
+                requests += marked
             if private_title in wanted:
                 requests += replace_tab(props, private_title, private_rows(private, result.as_of), frozen=1)
             gs.batch_update(conn, sheet, requests)
+            if marks is not None and status_title in wanted:
+                marks.record_marks(sheet.name, now)
             outcomes.append(Outcome(sheet.name, True, f"wrote {', '.join(wanted)} / 已写回"))
         except SourceError as exc:
             outcomes.append(Outcome(sheet.name, False, str(exc)))

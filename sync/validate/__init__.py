@@ -57,7 +57,7 @@ def validate(workbook: Workbook, policy: Policy, as_of: dt.date | None = None) -
         if table is not None:
             tables[name] = table
     problems += cross_check(tables, policy, as_of)
-    missing = [name for name in policy.sheets if name not in found]
+    missing = [name for name, s in policy.sheets.items() if name not in found and not s.optional]
     return Result(source=workbook.source, as_of=as_of, tables=tables, issues=sorted(problems, key=iss.sort_key),
                   missing=missing, tabs=found, unavailable=list(workbook.unavailable), seconds=seconds)
 
