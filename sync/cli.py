@@ -5,6 +5,7 @@ Exit codes: 0 fine (warnings allowed), 1 data problems found, 2 usage or configu
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 
 import click
@@ -205,7 +206,16 @@ def schedule_cmd(source, once, policies, out, site, config):
 
 @main.group()
 def schema():
-    """Work with the sheet schemas."""
+    """Work with the schemas: the sheets' Table Schema, the policies files' JSON Schema."""
+
+
+@schema.command("policies")
+@click.argument("directory", default="schemas/policies", type=click.Path())
+def schema_policies(directory):
+    """Write the JSON Schema of every kind of policies file (and the Google config), for editors."""
+    from .config.schema import write
+    for path in write(directory):
+        click.echo(str(path))
 
 
 @schema.command("export")
@@ -265,11 +275,16 @@ def serve(summaries, config, as_of, site_dir, policies, no_build, port, host):
 
 @main.command()
 @click.option("--date", "as_of", type=DATE, help="Check expiry as of this day (default: today in the campus time zone).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: {\"problems\": [{path, line, key, code, message}, ...]}")
 @POLICIES
-def lint(as_of, policies):
+def lint(as_of, fmt, policies):
     """Check every file in policies/: syntax, keys, references, dates. Exit 1 when problems are found."""
     problems = jobs.lint(policies, as_of)
-    for problem in problems:
+    if fmt == "json":
+        click.echo(json.dumps({"problems": [p.as_dict() for p in problems]}, ensure_ascii=False, indent=2,
+                              sort_keys=True))
+    for problem in problems if fmt == "text" else []:
         click.echo(problem)
     if problems:
         click.echo(f"{len(problems)} problem(s) / 发现 {len(problems)} 个问题", err=True)

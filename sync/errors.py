@@ -1,4 +1,7 @@
 """Our own exceptions. Library code raises these; the CLI turns them into a message and an exit code."""
+from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class CampusDeskError(Exception):
@@ -10,8 +13,8 @@ class CampusDeskError(Exception):
 class ConfigError(CampusDeskError):
     """policies/ or a config file is broken. Carries every problem found, not just the first."""
 
-    def __init__(self, problems: list[str]):
-        self.problems = problems
+    def __init__(self, problems: Sequence[str]):
+        self.problems = list(problems)      # each `file:line: key.path: message` (sync.config.Problem or text)
         super().__init__("\n".join(problems))
 
 

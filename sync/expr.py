@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .vocabulary import BOOLEANS
+
 OPERATORS = ("==", "!=", ">=", "<=", ">", "<")
 _COMPARE = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s*(==|!=|>=|<=|>|<)\s*(\S+)\s*$")
 _IN = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s+in\s+\[([^\]]*)\]\s*$")
 _BLANK = re.compile(r"^\s*([a-z_][a-z0-9_]*)\s+is\s+(not\s+)?blank\s*$")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-BOOLEAN_WORDS = {"yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0}
 
 
 class ExprError(ValueError):
@@ -38,7 +39,7 @@ class Condition:
     def fields(self) -> set[str]:
         names = {self.field}
         if self.operand and self.operand.kind == "field":
-            names.add(self.operand.value)
+            names.add(str(self.operand.value))
         return names
 
 
@@ -66,8 +67,8 @@ def parse(text: str, field_names: set[str], thresholds: dict) -> Condition:
 def _operand(word: str, field_names: set[str], thresholds: dict) -> Operand:
     if _NUMBER.match(word):
         return Operand("number", float(word))
-    if word.lower() in BOOLEAN_WORDS:
-        return Operand("number", BOOLEAN_WORDS[word.lower()])
+    if word.casefold() in BOOLEANS:        # the words a boolean cell may hold
+        return Operand("number", float(BOOLEANS[word.casefold()]))
     if word == "today":
         return Operand("today", None)
     if word.startswith("threshold."):

@@ -168,7 +168,7 @@ def serve(site_dir: str | Path = "public", host: str = "127.0.0.1", port: int = 
     site_pub.serve(site_dir, host, port)
 
 
-def lint(policies: str | Path = "policies", as_of: dt.date | None = None) -> list[str]:
+def lint(policies: str | Path = "policies", as_of: dt.date | None = None) -> list:
     """Every problem in policies/, one `file:line: message` each."""
     from .lint import lint as run_lint
     return run_lint(policies, as_of)

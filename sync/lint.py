@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from .config import Problem
 from .errors import ConfigError
 from .policy import read_yaml
 from .render import notices, site
@@ -17,7 +18,7 @@ from .render import notices, site
 KNOWN_TEXT = {".md", ".yml", ".yaml"}
 
 
-def lint(root: str | Path = "policies", today: dt.date | None = None) -> list[str]:
+def lint(root: str | Path = "policies", today: dt.date | None = None) -> list[Problem]:
     """Every problem in the policies folder (empty when clean). Raises ConfigError when root is no
     policies folder at all (a usage error, not a finding)."""
     root = Path(root)
@@ -40,8 +41,9 @@ def lint(root: str | Path = "policies", today: dt.date | None = None) -> list[st
             except ConfigError as exc:
                 problems += exc.problems
             else:
-                problems.append(f"{path}:1: not read by anything: lists go in lists/, plans in plans/, "
-                                f"notices are .md files in notices/")
+                problems.append(Problem(path, 1, "", "not read by anything: lists go in lists/, plans in plans/, "
+                                                     "notices are .md files in notices/", "stray-file"))
         elif path.suffix not in KNOWN_TEXT:
-            problems.append(f"{path}:1: unexpected file type; policies hold .yml and .md files")
-    return list(dict.fromkeys(problems))
+            problems.append(Problem(path, 1, "", "unexpected file type; policies hold .yml and .md files",
+                                    "unexpected-file"))
+    return [Problem.of(p) for p in dict.fromkeys(problems)]

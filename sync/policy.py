@@ -17,21 +17,6 @@ import yaml
 from . import expr
 from .errors import ConfigError
 
-TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime", "enum")
-KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
-SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
-# campus.yml `guards:` (refuse to publish; sync/publish/guards.py) and their defaults.
-GUARDS = {"max_row_loss": 0.2, "max_errors": 100}
-# The jobs `schedule:` may name in campus.yml (sync/schedule.py runs each as `python -m sync <job>`).
-JOBS = ("remind", "run", "build")
-THRESHOLDS = {"fever": float, "isolation_days": int, "report_deadline": "HH:MM", "jump_factor": float,
-              "jump_minimum": float, "min_cover_days": float, "readings_per_day": int}
-# Extra keys a list item may carry, besides id, zh, en and aliases.
-LIST_EXTRAS = {"units": {"reports_daily", "email", "contact"}, "supplies": {"unit", "min_stock"},
-               "batches": {"date", "who"},
-               "areas": {"times_per_day", "agent", "concentration", "ventilation_minutes"}}
-
-
 # libyaml's safe loader when PyYAML was built with it (the wheels are): several times faster.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -160,7 +145,8 @@ class Policy:
 
     @property
     def guards(self) -> dict:
-        return {**GUARDS, **(self.campus.get("guards") or {})}
+        """max_row_loss and max_errors (campus.yml `guards:`, defaults filled in by sync/config)."""
+        return self.campus["guards"]
 
     @property
     def hold(self) -> frozenset[str]:
@@ -192,34 +178,9 @@ class Policy:
 
 
 def load(root: str | Path = "policies") -> Policy:
-    """Read and check every file under root; raise ConfigError listing all problems."""
-    root = Path(root)
-    if not (root / "campus.yml").is_file():
-        raise ConfigError([f"{root}: not a policies folder (no campus.yml)"])
-    from .policy_check import Checker   # the meta-schema lives beside this module
-    checker = Checker(root)
-    campus = checker.campus(root / "campus.yml")
-    lists = {}
-    for path in sorted((root / "lists").glob("*.yml")) + sorted((root / "plans").glob("*.yml")):
-        ref = checker.ref_list(path)
-        if ref:
-            if ref.name in lists:
-                checker.problem(path, (), f"list name '{ref.name}' is also used by {lists[ref.name].path}")
-            lists[ref.name] = ref
-    sheets = {}
-    for path in sorted((root / "sheets").glob("*.yml")):
-        sheet = checker.sheet(path, lists, campus.get("thresholds", {}) if campus else {})
-        if sheet:
-            sheets[sheet.name] = sheet
-    cross_checks = checker.cross_checks(root / "campus.yml", campus.get("cross_checks"), sheets,
-                                        campus.get("thresholds", {})) if campus else []
-    if campus:
-        checker.held_codes(root / "campus.yml", campus.get("hold"), sheets, cross_checks)
-    if not sheets and not checker.problems:
-        checker.problem(root / "sheets", (), "no sheet schemas (*.yml) found")
-    if checker.problems:
-        raise ConfigError(checker.problems)
-    return Policy(root=root, campus=campus, lists=lists, sheets=sheets, cross_checks=cross_checks)
+    """Read and check every file under root (sync/config's models); raise ConfigError listing all problems."""
+    from .config import load_policy     # the models build these objects
+    return load_policy(root)
 
 
 def node_lines(node, offset: int = 0) -> dict[tuple, int]:

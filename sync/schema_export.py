@@ -8,12 +8,14 @@ every accepted spelling. Field names are the headers as typed (Chinese by defaul
 from __future__ import annotations
 
 import json
+from typing import Any
 from pathlib import Path
 
 from . import policy as policy_mod
+from .vocabulary import BLANK, FALSE_WORDS, TRUE_WORDS, spellings
 
-TRUE_VALUES = ["是", "有", "Y", "y", "yes", "Yes", "YES", "true", "True", "TRUE", "1", "✓", "√"]
-FALSE_VALUES = ["否", "无", "N", "n", "no", "No", "NO", "false", "False", "FALSE", "0", "✗", "×"]
+# Table Schema compares case-sensitively and without NFKC: every spelling the sync accepts.
+TRUE_VALUES, FALSE_VALUES = spellings(TRUE_WORDS), spellings(FALSE_WORDS)
 TYPES = {"string": "string", "enum": "string", "integer": "integer", "number": "number",
          "boolean": "boolean", "date": "date", "time": "time", "datetime": "datetime"}
 
@@ -24,7 +26,7 @@ def table_schema(sheet: policy_mod.Sheet, policy: policy_mod.Policy, headers: st
 
     fields = []
     for f in sheet.fields:
-        out = {"name": label(f), "title": f"{f.title['zh']} / {f.title['en']}", "type": TYPES[f.type],
+        out: dict[str, Any] = {"name": label(f), "title": f"{f.title['zh']} / {f.title['en']}", "type": TYPES[f.type],
                "x-id": f.name}
         if f.pii:
             out["x-pii"] = True
@@ -34,7 +36,7 @@ def table_schema(sheet: policy_mod.Sheet, policy: policy_mod.Policy, headers: st
             out["bareNumber"] = False
         if f.type == "boolean":
             out["trueValues"], out["falseValues"] = TRUE_VALUES, FALSE_VALUES
-        constraints = {}
+        constraints: dict[str, Any] = {}
         if f.required:
             constraints["required"] = True
         if f.unique:
@@ -55,7 +57,7 @@ def table_schema(sheet: policy_mod.Sheet, policy: policy_mod.Policy, headers: st
             out["constraints"] = constraints
         fields.append(out)
     schema = {"name": sheet.name, "title": f"{sheet.title['zh']} / {sheet.title['en']}", "fields": fields,
-              "missingValues": [""] + sheet.missing_values}
+              "missingValues": [BLANK] + sheet.missing_values}
     if sheet.primary_key:
         schema["primaryKey"] = [label(sheet.field(k)) for k in sheet.primary_key]
     return schema

@@ -42,7 +42,7 @@ def test_a_broken_notice_is_reported_with_file_and_line(policies):
     assert lines == [
         f"{notice}:6: colour: unknown key; expected one of audience, date, expires, issuer, language, title, urgent",
         f"{notice}:3: date: expected a date such as 2020-02-12; got '2020-02-30'",
-        f"{notice}:4: audience: unknown audience 'aliens'; expected one of everyone, students, staff, international",
+        f"{notice}:4: audience[1]: unknown audience 'aliens'; expected one of everyone, students, staff, international",
     ]
 
 

@@ -383,7 +383,7 @@ def test_build_refuses_broken_policies_with_file_and_line(tmp_path):
     bad.write_text(read(bad).replace("audience: [staff]", "audience: [nobody]"), encoding="utf-8")
     with pytest.raises(ConfigError) as caught:
         site_render.render(project / "policies", project / "data" / "summaries", project / "site", DAY)
-    assert f"{bad}:4: audience: unknown audience 'nobody'" in caught.value.problems[0]
+    assert f"{bad}:4: audience[0]: unknown audience 'nobody'" in caught.value.problems[0]
 
 
 def test_contacts_show_the_counselling_hotline_and_the_public_duty_columns(public):

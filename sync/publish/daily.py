@@ -16,7 +16,9 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..render import environment, render_index, render_report, to_csv, to_xlsx
+from ..render.site import read_summary
 from ..summarize import Digest
+from ..summarize.contract import check as check_summary
 from .files import remove, stable_json, write_bytes, write_json, write_text
 from .signoff import AWAITING
 
@@ -53,6 +55,7 @@ class Outputs:
         else:
             # Through JSON and back, so that the page is exactly what a re-render from the file gives.
             summary = json.loads(stable_json(digest.summary(day)))
+        summary = check_summary(summary, self.summaries / f"{name}.json")
         written = [write_json(self.summaries / f"{name}.json", summary),
                    write_json(self.private / f"{name}.json", private, private=True),
                    write_text(self.reports / f"{name}.md", render_report(summary, self.env))]
@@ -80,7 +83,7 @@ class Outputs:
         """latest.json (the newest day on file, whichever run wrote it) and the index of days."""
         summaries = []
         for path in sorted(self.summaries.glob("????-??-??.json")):
-            summaries.append(json.loads(path.read_text(encoding="utf-8")))
+            summaries.append(read_summary(path))
         if not summaries:
             return []
         newest = max(summaries, key=lambda s: s["date"])

@@ -18,15 +18,11 @@ from .. import issues as iss
 from ..errors import ConfigError, SourceError
 from ..policy import Field, Policy, Sheet, fold
 from ..read import gsheets as gs
+from ..vocabulary import EXPECTED, FALSE_WORDS, TRUE_WORDS
 from . import highlights
 
 STATUS_HEADER = ["级别 Severity", "工作表 Tab", "单元格 Cell", "列 Column", "值 Value", "问题 Code", "说明",
                  "Message", "链接 Link"]
-TYPE_HELP = {"date": ("日期，如 2020-02-11", "a date such as 2020-02-11"),
-             "time": ("时间，如 08:30", "a time such as 08:30"),
-             "datetime": ("日期和时间，如 2020-02-11 08:30", "a date and time such as 2020-02-11 08:30"),
-             "integer": ("整数", "a whole number"), "number": ("数字", "a number"),
-             "boolean": ("是 或 否", "yes or no"), "string": ("文字", "text"), "enum": ("从列表中选择", "one of the list")}
 # Cell formats per type: text columns keep "0192010001" as typed; dates show unambiguously.
 NUMBER_FORMATS = {"string": {"type": "TEXT"}, "enum": {"type": "TEXT"},
                   "date": {"type": "DATE", "pattern": "yyyy-mm-dd"},
@@ -267,7 +263,7 @@ def _tab_requests(props, tab: gs.Tab, schema: Sheet, existing: dict | None, head
 
 def _help(f: Field, policy: Policy) -> str:
     """The header note and input help: the English header, the type, the limits, the description."""
-    zh, en = TYPE_HELP[f.type]
+    zh, en = EXPECTED[f.type]
     parts_zh, parts_en = [zh], [en]
     if f.required:
         parts_zh.append("必填")
@@ -293,7 +289,7 @@ def _rule(f: Field, policy: Policy, help_text: str) -> dict | None:
     elif f.reference:
         condition = _one_of([i["zh"] for i in policy.lists[f.reference].items])
     elif f.type == "boolean":
-        condition = _one_of(["是", "否"])
+        condition = _one_of([TRUE_WORDS[0], FALSE_WORDS[0]])
     elif f.type in ("integer", "number") and (f.minimum is not None or f.maximum is not None):
         bounds = [b for b in (f.minimum, f.maximum) if b is not None]
         kind = ("NUMBER_BETWEEN" if len(bounds) == 2 else

@@ -16,52 +16,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..errors import ConfigError
-from ..policy import read_yaml
+from ..config import Problem, load_file
+from ..config.pages import Contacts
 from . import text as t
 
-KEYS = {"id", "zh", "en", "phone", "hours", "audience", "note"}
-
-
 def load(path: Path, audiences: set[str] | None) -> tuple[list[dict], list[str]]:
-    try:
-        data, lines = read_yaml(path)
-    except ConfigError as exc:
-        return [], exc.problems
-    problems = []
-    items = data.get("hotlines") if isinstance(data, dict) else None
-    if not isinstance(items, list) or not items:
-        return [], [f"{path}:1: expected hotlines: [{{id, zh, en, phone, hours}}, ...]"]
-    for key in data:
-        if key != "hotlines":
-            problems.append(f"{t.where(path, lines, key)}: {key}: unknown key; expected hotlines")
-    good = []
-    for i, item in enumerate(items):
-        here = t.where(path, lines, "hotlines", i)
-        if not isinstance(item, dict):
-            problems.append(f"{here}: hotlines[{i}]: expected a mapping; got {item!r}")
-            continue
-        before = len(problems)
-        for key in item:
-            if key not in KEYS:
-                problems.append(f"{t.where(path, lines, 'hotlines', i, key)}: hotlines[{i}].{key}: unknown key; "
-                                f"expected one of {', '.join(sorted(KEYS))}")
-        for key in ("id", "zh", "en", "phone"):
-            if not isinstance(item.get(key), str) or not item[key].strip():
-                problems.append(f"{t.where(path, lines, 'hotlines', i, key)}: hotlines[{i}].{key}: expected text "
-                                f"(quote phone numbers); got {item.get(key)!r}")
-        for key in ("hours", "note"):
-            value = item.get(key)
-            if value is not None and not (isinstance(value, dict) and {"zh", "en"} <= set(value)):
-                problems.append(f"{t.where(path, lines, 'hotlines', i, key)}: hotlines[{i}].{key}: "
-                                f"expected {{zh: ..., en: ...}}")
-        for j, a in enumerate(item.get("audience") or []):
-            if audiences is not None and a not in audiences:
-                problems.append(f"{t.where(path, lines, 'hotlines', i, 'audience', j)}: hotlines[{i}].audience: "
-                                f"unknown audience {a!r}")
-        if len(problems) == before:
-            good.append(item)
-    return good, problems
+    found: list[Problem] = []
+    spec, data = load_file(Contacts, path, found, {"audiences": sorted(audiences) if audiences is not None else None})
+    return (data["hotlines"] if spec is not None else []), list(found)
 
 
 def page(hotlines: list[dict], audiences: dict[str, dict], latest: dict | None) -> str:

@@ -16,6 +16,9 @@ import xlsxwriter
 from ..policy import Policy
 
 UNDER_REVIEW = "待核实 under review"
+# The fixed columns, in order (README: "The upward export"); unit_daily's count columns follow.
+COLUMNS = ["单位代码 Unit id", "单位 Unit", "Unit (English)", "已报 Reported", "零报告 Zero report",
+           "填报时间 Submitted at", "是否按时 On time"]
 TIMING = {"on_time": "按时 on time", "late": "迟报 late", "time_unknown": "时间不详 unknown"}
 
 
@@ -26,8 +29,7 @@ def _yes_no(value) -> str:
 def table(rows: list[dict], policy: Policy) -> list[list]:
     """Header, a row per unit, then the totals row."""
     counts = [f for f in policy.sheets["unit_daily"].fields if f.type == "integer"]
-    header = ["单位代码 Unit id", "单位 Unit", "Unit (English)", "已报 Reported", "零报告 Zero report",
-              "填报时间 Submitted at", "是否按时 On time"] + [f"{f.title['zh']} {f.title['en']}" for f in counts]
+    header = COLUMNS + [f"{f.title['zh']} {f.title['en']}" for f in counts]
     body = []
     for r in rows:
         reported = "是 yes" if r["reported"] else "否 no (未报 missing)"

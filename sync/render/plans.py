@@ -21,15 +21,14 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..policy import Policy, read_yaml
-from ..errors import ConfigError
+from ..config import Problem, check, load_file
+from ..config.pages import PLAN_REFS, PlanMeta, PlanTable
+from ..policy import Policy
+from ..vocabulary import THRESHOLD_UNITS
 from . import text as t
 
-KEYS = {"title", "order", "updated", "responsible", "areas", "zones", "gates", "batches"}
-REFS = {"responsible": "units", "areas": "areas", "zones": "zones", "gates": "gates", "batches": "batches"}
 TABLE = re.compile(r"^<!--\s*table:\s*([\w-]+)\s*-->\s*$", re.M)
 VALUE = re.compile(r"<!--\s*value:\s*([\w-]+)\s*-->")
-UNITS = {"fever": " ℃", "isolation_days": " 天 days", "min_cover_days": " 天 days"}
 HEAD = {"batches": ["批次 Batch", "返校日期 Date", "对象 Who"], "gates": ["校门 Gate"],
         "zones": ["隔离区域 Zone"], "units": ["单位 Unit", "每日填报 Reports daily"],
         "teaching": ["对象 Group", "返校批次 Batch", "返校前 Before return", "返校后 After return"],
@@ -54,7 +53,7 @@ class Plans:
     def __init__(self, policy: Policy, folder: Path | None = None):
         self.policy = policy
         self.folder = Path(folder or policy.root / "plans" / "contingency")
-        self.problems: list[str] = []
+        self.problems: list[str] = []        # Problems, and the front matter's syntax errors as text
         self.extra: dict[str, dict] = {}           # contingency YAML tables by name (e.g. teaching)
         self.plans: list[Plan] = []
         for path in sorted(self.folder.glob("*.yml")):
@@ -64,7 +63,8 @@ class Plans:
         self.plans.sort(key=lambda p: (p.order, p.stem))
         responsible = policy.lists["areas"].extra.get("responsible")
         if responsible is not None and not self._unit(responsible):
-            self.problems.append(f"{policy.lists['areas'].path}:1: responsible: unknown unit {responsible!r}")
+            self.problems.append(Problem(policy.lists["areas"].path, 1, "responsible", f"unknown unit {responsible!r}",
+                                         "unknown-unit"))
 
     def _ids(self, name: str) -> set[str]:
         ref = self.policy.lists.get(name)
@@ -75,62 +75,34 @@ class Plans:
         return next((u for u in units.items if u["id"] == uid), None) if units else None
 
     def _table(self, path: Path) -> None:
-        try:
-            data, lines = read_yaml(path)
-        except ConfigError as exc:
-            self.problems += exc.problems
-            return
-        name = data.get("name") if isinstance(data, dict) else None
-        if name != path.stem or not isinstance(data.get("items"), list):
-            self.problems.append(f"{path}:1: expected name: {path.stem}, title: {{zh, en}} and items: [...]")
-            return
-        for i, item in enumerate(data["items"]):
-            here = t.where(path, lines, "items", i)
-            if not (isinstance(item, dict) and {"id", "zh", "en"} <= set(item)):
-                self.problems.append(f"{here}: items[{i}]: expected id, zh and en; got {item!r}")
-                continue
-            if "batch" in item and item["batch"] not in self._ids("batches"):
-                self.problems.append(f"{t.where(path, lines, 'items', i, 'batch')}: items[{i}].batch: "
-                                     f"unknown batch {item['batch']!r}")
-        self.extra[name] = data
+        found: list[Problem] = []
+        spec, data = load_file(PlanTable, path, found, {"stem": path.stem, "batches": self._ids("batches")})
+        self.problems += found
+        if spec is not None:
+            self.extra[spec.name] = data
 
     def _plan(self, path: Path) -> None:
         meta, lines, body, body_line, problems = t.split_front_matter(path)
         self.problems += problems
         if meta is None:
             return
-        for key in meta:
-            if key not in KEYS:
-                self.problems.append(f"{t.where(path, lines, key)}: {key}: unknown key; expected one of "
-                                     f"{', '.join(sorted(KEYS))}")
-        title = meta.get("title")
-        if not (isinstance(title, str) and title.strip()):
-            self.problems.append(f"{t.where(path, lines, 'title')}: title: expected text; got {title!r}")
-        updated = t.as_date(meta.get("updated")) if meta.get("updated") is not None else None
-        if meta.get("updated") is not None and updated is None:
-            self.problems.append(f"{t.where(path, lines, 'updated')}: updated: expected a date; got {meta['updated']!r}")
-        for key, ref in REFS.items():
-            values = meta.get(key) or []
-            values = [values] if isinstance(values, str) else values
-            known = self._ids(ref)
-            for i, value in enumerate(values if isinstance(values, list) else [values]):
-                if value not in known:
-                    self.problems.append(f"{t.where(path, lines, key, i)}: {key}[{i}]: unknown "
-                                         f"{ref[:-1] if ref != 'batches' else 'batch'} {value!r}")
+        lists = {name: self._ids(name) for name in set(PLAN_REFS.values())}
+        found: list[Problem] = []
+        spec = check(PlanMeta, meta, path, lines, found, {"lists": lists})
+        self.problems += found
         for number, line in enumerate(body.splitlines(), start=body_line):
             for name in TABLE.findall(line):
                 if name not in HEAD or (name == "teaching" and name not in self.extra):
-                    self.problems.append(f"{path}:{number}: unknown table {name!r}; expected one of "
-                                         f"{', '.join(sorted(HEAD))}")
+                    self.problems.append(Problem(path, number, "", f"unknown table {name!r}; expected one of "
+                                                                   f"{', '.join(sorted(HEAD))}", "unknown-table"))
             for name in VALUE.findall(line):
                 if name not in self.policy.thresholds and name != "campus":
-                    self.problems.append(f"{path}:{number}: unknown value {name!r}; expected campus or one of "
-                                         f"{', '.join(sorted(self.policy.thresholds))}")
-        order, responsible = meta.get("order", 99), meta.get("responsible") or []
-        self.plans.append(Plan(path=path, stem=path.stem, title=str(title or path.stem).strip(),
-                               order=order if isinstance(order, int) else 99, updated=updated,
-                               responsible=responsible if isinstance(responsible, list) else [responsible],
-                               body=body))
+                    self.problems.append(Problem(path, number, "", f"unknown value {name!r}; expected campus or one "
+                                                                   f"of {', '.join(sorted(self.policy.thresholds))}",
+                                                 "unknown-value"))
+        if spec is not None:
+            self.plans.append(Plan(path=path, stem=path.stem, title=spec.title.strip(), order=spec.order,
+                                   updated=spec.updated, responsible=list(spec.responsible), body=body))
 
     # -- rendering ---------------------------------------------------------------------------------
 
@@ -155,7 +127,7 @@ class Plans:
     def value(self, name: str) -> str:
         if name == "campus":
             return t.md(t.bi(self.policy.campus["name"]))
-        return t.md(f"{self.policy.thresholds[name]}{UNITS.get(name, '')}")
+        return t.md(f"{self.policy.thresholds[name]}{THRESHOLD_UNITS.get(name, '')}")
 
     def fill(self, body: str) -> str:
         body = TABLE.sub(lambda m: t.table(HEAD[m.group(1)], self.rows(m.group(1)),

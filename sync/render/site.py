@@ -20,13 +20,14 @@ from pathlib import Path
 from .. import policy as policy_mod
 from ..errors import ConfigError
 from ..policy import Policy, RefList
+from ..summarize import contract
 from . import contacts as contacts_mod
 from . import home, notices, report
 from .board import Board
 from .plans import Plans
 from .text import Tree
 
-GENERATED = ["notices", "plans", "reports", "trends", "contacts", "overrides/generated"]
+GENERATED = ["notices", "plans", "reports", "trends", "contacts", "overrides/generated", "schemas"]
 SINGLE = ["index.md"]
 
 
@@ -58,13 +59,16 @@ def load(root: str | Path = "policies") -> Content:
 
 def read_summaries(folder: str | Path) -> list[dict]:
     """Every data/summaries/<date>.json, oldest first (latest.json is a copy of the newest)."""
-    out = []
-    for path in sorted(Path(folder).glob("????-??-??.json")):
-        try:
-            out.append(json.loads(path.read_text(encoding="utf-8")))
-        except (OSError, ValueError) as exc:
-            raise ConfigError([f"{path}: not a summary: {exc}"]) from None
-    return out
+    return [read_summary(path) for path in sorted(Path(folder).glob("????-??-??.json"))]
+
+
+def read_summary(path: Path) -> dict:
+    """One summary, refused (ConfigError, `file: key: message`) unless it keeps the contract."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError([f"{path}: not a summary: {exc}"]) from None
+    return contract.check(data, path)
 
 
 def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, today: dt.date,
@@ -97,6 +101,7 @@ def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, to
     for summary in days_list:
         tree.add(f"reports/{summary['date']}.md", unsearchable(report.render_report(summary, env)))
     tree.add("reports/index.md", report.render_index(days_list, env))
+    tree.add(contract.SCHEMA_PATH, json.dumps(contract.json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     return tree.write(GENERATED, SINGLE)
 
 

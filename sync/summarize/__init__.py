@@ -14,6 +14,7 @@ from .. import issues as iss
 from ..policy import Policy
 from ..validate import Result
 from .held import hold_figures, merge
+from .contract import SCHEMA_VERSION
 from .operations import Disinfection, Gate, Supplies
 from .people import Isolation, Staff, Students
 from .reporting import Reporting
@@ -22,7 +23,6 @@ from .scope import Scope
 if TYPE_CHECKING:
     from ..store import Facts
 
-SCHEMA_VERSION = 1
 OTHER = "other"
 
 

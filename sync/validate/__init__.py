@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections import Counter
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -33,7 +33,7 @@ class Result:
     missing: list[str] = field(default_factory=list)         # sheets with no tab
     tabs: dict[str, RawTable] = field(default_factory=dict)  # the tab each sheet was read from, as read
     unavailable: list[str] = field(default_factory=list)     # sources that could not be read
-    seconds: Counter = field(default_factory=Counter)        # time per step: typing, rules (for bench/)
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))   # typing, rules (bench/)
 
     @property
     def errors(self) -> list[iss.Issue]:
@@ -50,7 +50,7 @@ def validate(workbook: Workbook, policy: Policy, as_of: dt.date | None = None) -
     as_of = as_of or policy.today()
     found, problems = match_sheets(workbook, policy)
     tables = {}
-    seconds: Counter = Counter()
+    seconds: dict[str, float] = defaultdict(float)
     for name, raw in found.items():
         table, table_problems = _validate_table(policy.sheets[name], raw, policy, as_of, seconds)
         problems += table_problems
@@ -62,7 +62,7 @@ def validate(workbook: Workbook, policy: Policy, as_of: dt.date | None = None) -
                   missing=missing, tabs=found, unavailable=list(workbook.unavailable), seconds=seconds)
 
 
-def _validate_table(sheet, raw, policy: Policy, as_of: dt.date, seconds: Counter):
+def _validate_table(sheet, raw, policy: Policy, as_of: dt.date, seconds: dict[str, float]):
     if raw.unreadable:
         return None, [iss.make("unreadable-sheet", sheet.name, source=raw.source, tab=raw.title, value=raw.unreadable)]
     if not raw.header or all(parse.is_blank(h) for h in raw.header):

@@ -7,6 +7,8 @@ is an error.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 import math
 import re
@@ -33,7 +35,7 @@ class TypedColumn:
     header: str | None          # as typed
     codes: np.ndarray           # per row
     column: Column              # the texts as typed
-    lazy: object                # per distinct text: typed value, None when blank or unusable (see values)
+    lazy: Any                   # per distinct text: typed value, None when blank or unusable (see values)
     num: np.ndarray             # per distinct text: float for the rule engine, NaN when none
     error: np.ndarray           # per distinct text: an error that makes the row invalid
 

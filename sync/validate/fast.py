@@ -8,6 +8,8 @@ parse.py by tests/test_fast.py.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import datetime as dt
 
 import numpy as np
@@ -80,7 +82,8 @@ class LazyValues:
     of a big log is most of the cost of typing it."""
 
     def __init__(self, array: pa.Array, ok: np.ndarray):
-        self._array, self._ok, self._set = array, ok, {}
+        self._array, self._ok = array, ok
+        self._set: dict[int, Any] = {}
 
     def __len__(self) -> int:
         return len(self._ok)

@@ -5,6 +5,8 @@ English header (or an alias). Surrounding spaces, full-width brackets and case d
 """
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from .. import issues as iss
@@ -24,14 +26,14 @@ def match_sheets(workbook: Workbook, policy: Policy) -> tuple[dict[str, RawTable
     found: dict[str, RawTable] = {}
     problems = []
     for table in workbook.tables:
-        sheet = names.get(fold(table.title))
-        if sheet is None:
+        name = names.get(fold(table.title))
+        if name is None:
             problems.append(iss.make("unknown-sheet", table.title, source=table.source, tab=table.title))
-        elif sheet in found:
-            problems.append(iss.make("duplicate-sheet", sheet, source=table.source, tab=table.title,
-                                     value=found[sheet].title))
+        elif name in found:
+            problems.append(iss.make("duplicate-sheet", name, source=table.source, tab=table.title,
+                                     value=found[name].title))
         else:
-            found[sheet] = table
+            found[name] = table
     for sheet in policy.sheets.values():
         if sheet.name not in found and not sheet.optional:
             problems.append(iss.make("missing-sheet", sheet.name, sheet_title=f"{sheet.title['zh']} / "
@@ -66,7 +68,7 @@ def match_columns(table: RawTable, sheet: Sheet) -> tuple[dict[str, int], list[i
         for header in f.headers():
             lookup[fold(header)] = f.name
     header_row = table.row_number(0) - 1 if table.n_rows else 1
-    where = {"sheet": sheet.name, "source": table.source, "tab": table.title, "row": header_row}
+    where: dict[str, Any] = {"sheet": sheet.name, "source": table.source, "tab": table.title, "row": header_row}
     columns: dict[str, int] = {}
     problems = []
     for index, header in enumerate(table.header):

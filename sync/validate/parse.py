@@ -13,6 +13,8 @@ import re
 import unicodedata
 from datetime import date, datetime, time, timedelta
 
+from ..vocabulary import BOOLEANS, EXPECTED
+
 __all__ = [
     "SPREADSHEET_ERRORS", "ParseError", "is_blank", "normalize", "parse_boolean", "parse_date",
     "parse_datetime", "parse_integer", "parse_number", "parse_string", "parse_time",
@@ -37,12 +39,8 @@ SPREADSHEET_ERRORS = frozenset({
     "#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NULL!", "#NUM!", "#SPILL!", "#CALC!", "#ERROR!",
 })
 
-_INTEGER = ("整数，如 12", "a whole number such as 12")
-_NUMBER = ("数字，如 36.5", "a number such as 36.5")
-_BOOLEAN = ("是 或 否", "yes or no (是/否)")
-_DATE = ("日期，如 2020-02-11", "a date such as 2020-02-11")
-_TIME = ("时间，如 08:30", "a time such as 08:30")
-_DATETIME = ("日期和时间，如 2020-02-11 08:30", "a date and time such as 2020-02-11 08:30")
+_INTEGER, _NUMBER, _BOOLEAN = EXPECTED["integer"], EXPECTED["number"], EXPECTED["boolean"]
+_DATE, _TIME, _DATETIME = EXPECTED["date"], EXPECTED["time"], EXPECTED["datetime"]
 
 # Digits are spelled [0-9], not \d: \d also matches e.g. Arabic-Indic digits, which NFKC keeps.
 _SIGN = r"(?P<sign>[-+\u2212]?)"  # U+2212 is the minus sign word processors substitute for "-"
@@ -59,11 +57,6 @@ _NUMBER_RE = re.compile(
 # "12万" means 120000, not 12 of some unit: refuse units made only of magnitude characters or
 # starting with 万/亿. 千克 and 千米 stay valid units.
 _MULTIPLIER_RE = re.compile(r"[十百千万萬亿億]+\Z|[万萬亿億]")
-
-_BOOLEANS = {
-    **dict.fromkeys(("是", "有", "y", "yes", "true", "1", "1.0", "✓", "√", "✔", "对"), True),
-    **dict.fromkeys(("否", "无", "n", "no", "false", "0", "0.0", "✗", "×", "✘", "错"), False),
-}
 
 # Separators must agree ("2020-2/11" is refused). Each form may be followed by a time in a datetime.
 _DATE_FORMS = tuple(re.compile(form) for form in (
@@ -170,7 +163,7 @@ def _read_number(s: str) -> float | None:
 
 
 def _read_boolean(s: str) -> bool | None:
-    return _BOOLEANS.get(s.casefold())
+    return BOOLEANS.get(s.casefold())
 
 
 def _read_date(s: str) -> date | None:

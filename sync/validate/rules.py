@@ -5,6 +5,8 @@ read is reported once, by the typist, not again by every rule that touches it.
 """
 from __future__ import annotations
 
+from typing import Any
+
 import operator
 
 import numpy as np
@@ -51,8 +53,10 @@ def _evaluate(table: Table, condition: Condition, thresholds: dict, today_days: 
     compare = COMPARE[condition.op]
     left = column.row_num()
     operand = condition.operand
+    assert operand is not None          # a comparison always has one (expr.parse)
+    right: Any
     if operand.kind == "field":
-        right = table.columns[operand.value].row_num()
+        right = table.columns[str(operand.value)].row_num()
     elif operand.kind == "today":
         right = today_days
     elif operand.kind == "threshold":

@@ -1,24 +1,57 @@
-"""campus.yml `cross_checks:` checked key by key (the Checker's part for checks between sheets;
-sync/validate/crosscheck.py runs them)."""
+"""campus.yml `cross_checks:` and `hold:` against the sheet schemas, once those are loaded: the
+Campus model (campus.py) checks their shape; here each side's sheet, date field, measured field and
+`where` conditions, a code used twice, and held codes nothing raises. Builds the CrossCheck objects
+sync/validate/crosscheck.py runs."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from . import expr
-from .issues import CATALOGUE
-from .policy import KEBAB, CrossCheck, Side
+from .. import expr
+from ..issues import CATALOGUE
+from ..policy import CrossCheck, Side
+from .base import KEBAB, Problem, problem
 
-if TYPE_CHECKING:
-    from .policy_check import Checker
-
-CROSS_KEYS = {"code", "severity", "left", "op", "right", "tolerance", "message", "hold_figures", "roster", "not_in"}
-SIDE_KEYS = {"sheet", "date", "where", "sum", "distinct", "rows", "person", "reason"}
 MEASURES = ("sum", "distinct", "rows")
-COMPARE_OPS = ("==", "<=", ">=")
 
 
-def cross_checks(self: "Checker", path: Path, data, sheets: dict, thresholds: dict) -> list[CrossCheck]:
+class _Found:
+    """Where problems go, with the file's key lines for file:line."""
+
+    def __init__(self, lines: dict, found: list[Problem]):
+        self.lines, self.found = lines, found
+
+    @property
+    def problems(self) -> list[Problem]:
+        return self.found
+
+    def problem(self, path: Path, keys: tuple, message: str, code: str = "invalid") -> None:
+        self.found.append(problem(path, self.lines, keys, message, code))
+
+    def _keys(self, path, keys, data, allowed, required=()):
+        for key in required:        # unknown keys are the model's to report
+            if key not in data:
+                self.problem(path, keys, f"missing key '{key}'", "missing-key")
+
+    def _bilingual(self, path, keys, value, required=True):
+        pass                        # the model checks it
+
+
+def load(path: Path, lines: dict, campus: dict, sheets: dict, thresholds: dict,
+         found: list[Problem]) -> list[CrossCheck]:
+    """The campus's cross-checks, and its `hold:` codes checked, problems added to found."""
+    out = _Found(lines, found)
+    checks = cross_checks(out, path, campus.get("cross_checks"), sheets, thresholds)
+    hold = campus.get("hold")
+    if isinstance(hold, list):
+        known = set(CATALOGUE) | {r.code for s in sheets.values() for r in s.rules} | {c.code for c in checks}
+        for i, code in enumerate(hold):
+            if isinstance(code, str) and KEBAB.match(code) and code not in known:
+                out.problem(path, ("hold", i), f"unknown issue code {code!r}; expected one of {', '.join(sorted(known))}",
+                            "unknown-code")
+    return checks
+
+
+def cross_checks(self: _Found, path: Path, data, sheets: dict, thresholds: dict) -> list[CrossCheck]:
     """Optional: checks between sheets (sync/validate/crosscheck.py), each compare or roster."""
     if data is None:
         return []
@@ -33,7 +66,7 @@ def cross_checks(self: "Checker", path: Path, data, sheets: dict, thresholds: di
             continue
         start = len(self.problems)
         roster = "roster" in spec
-        self._keys(path, keys, spec, CROSS_KEYS,
+        self._keys(path, keys, spec, (),
                    required=("code", "message", "roster", "not_in") if roster else ("code", "message", "left", "op", "right"))
         code, severity = spec.get("code"), spec.get("severity", "warning")
         if not (isinstance(code, str) and KEBAB.match(code)):
@@ -56,8 +89,6 @@ def cross_checks(self: "Checker", path: Path, data, sheets: dict, thresholds: di
             right = _side(self, path, keys + ("right",), spec.get("right"), sheets, thresholds, MEASURES)
             against = []
             op, tolerance = spec.get("op"), spec.get("tolerance", 0)
-            if op not in COMPARE_OPS:
-                self.problem(path, keys + ("op",), f"expected one of {', '.join(COMPARE_OPS)}; got {op!r}")
             if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance < 0:
                 self.problem(path, keys + ("tolerance",), f"expected a number >= 0; got {tolerance!r}")
         figures = spec.get("hold_figures", [])
@@ -69,11 +100,14 @@ def cross_checks(self: "Checker", path: Path, data, sheets: dict, thresholds: di
                                   tolerance=float(tolerance), against=against, hold_figures=list(figures)))
     return out
 
-def _side(self: "Checker", path, keys, data, sheets, thresholds, measures, reason=False) -> Side | None:
+
+def _side(self: _Found, path, keys, data, sheets, thresholds, measures, reason=False) -> Side | None:
     if not isinstance(data, dict):
         self.problem(path, keys, f"expected {{sheet: ..., date: ..., {measures[0]}: ...}}; got {data!r}")
         return None
-    self._keys(path, keys, data, SIDE_KEYS - ({"reason"} if not reason else set()), required=("sheet",))
+    self._keys(path, keys, data, (), required=("sheet",))
+    if not reason and "reason" in data:
+        self.problem(path, keys + ("reason",), "a reason belongs to the not_in sheets of a roster check")
     sheet = sheets.get(data.get("sheet"))
     if sheet is None:
         self.problem(path, keys + ("sheet",), f"unknown sheet {data.get('sheet')!r}; expected one of {', '.join(sorted(sheets))}")

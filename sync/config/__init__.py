@@ -1,0 +1,143 @@
+"""Config files as models: policies/ and the Google config, checked by pydantic models.
+
+`load_policy(root)` reads every file of policies/ and reports every problem at once as
+`file:line: key.path: message` (sync.errors.ConfigError whose problems are `Problem`s).
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from .. import expr
+from ..errors import ConfigError
+from ..policy import Field, Policy, RefList, Rule, Sheet, fold, read_yaml
+from . import crosscheck
+from .base import Problem, problem, problems
+from .campus import Campus, Guards
+from .lists import LIST_FILES, RefListFile
+from .sheets import FieldSpec, SheetSpec
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def read(path: Path, found: list[Problem]) -> tuple[Any, dict] | None:
+    """A YAML file's data and key lines, or None with its problem added to found."""
+    try:
+        data, lines = read_yaml(path)
+    except ConfigError as exc:
+        found.extend(Problem.of(p) for p in exc.problems)
+        return None
+    if not isinstance(data, dict):
+        found.append(problem(path, lines, (), "expected a mapping of keys at the top of the file", "not-a-mapping"))
+        return None
+    return data, lines
+
+
+def check(model: type[M], data: Any, path: Path, lines: dict, found: list[Problem],
+          context: dict | None = None) -> M | None:
+    """The model of data, or None with every problem added to found."""
+    try:
+        return model.model_validate(data, context=context)
+    except ValidationError as exc:
+        found.extend(problems(exc, model, data, path, lines))
+        return None
+
+
+def load_file(model: type[M], path: Path, found: list[Problem], context: dict | None = None) -> tuple[M | None, Any]:
+    read_back = read(path, found)
+    if read_back is None:
+        return None, None
+    data, lines = read_back
+    return check(model, data, path, lines, found, context), data
+
+
+def load_policy(root: str | Path = "policies") -> Policy:
+    """Read and check every file under root; raise ConfigError listing all problems."""
+    root = Path(root)
+    if not (root / "campus.yml").is_file():
+        raise ConfigError([f"{root}: not a policies folder (no campus.yml)"])
+    found: list[Problem] = []
+    campus_model, campus = load_file(Campus, root / "campus.yml", found)
+    thresholds = campus.get("thresholds") if isinstance(campus, dict) else None
+    thresholds = thresholds if isinstance(thresholds, dict) else {}
+    lists = load_lists(sorted((root / "lists").glob("*.yml")) + sorted((root / "plans").glob("*.yml")), found)
+    named = {p.stem for p in (root / "lists").glob("*.yml")} | {p.stem for p in (root / "plans").glob("*.yml")}
+    sheets = {}
+    for path in sorted((root / "sheets").glob("*.yml")):
+        sheet = load_sheet(path, set(lists), named, thresholds, found)
+        if sheet:
+            sheets[sheet.name] = sheet
+    if not sheets and not found:
+        found.append(Problem(root / "sheets", None, "", "no sheet schemas (*.yml) found", "no-sheets"))
+    cross_checks = []
+    if campus_model is not None:    # the shape is the model's; their sheets and fields are checked here
+        cross_checks = crosscheck.load(root / "campus.yml", read_yaml(root / "campus.yml")[1], campus, sheets,
+                                       thresholds, found)
+    if found:
+        raise ConfigError(found)
+    assert campus_model is not None
+    campus["guards"] = (campus_model.guards or Guards()).model_dump()
+    return Policy(root=root, campus=campus, lists=lists, sheets=sheets, cross_checks=cross_checks)
+
+
+def load_list(path: Path, found: list[Problem]) -> RefList | None:
+    read_back = read(path, found)
+    if read_back is None:
+        return None
+    data, lines = read_back
+    model = LIST_FILES.get(data.get("name"), RefListFile) if isinstance(data.get("name"), str) else RefListFile
+    if check(model, data, path, lines, found) is None:
+        return None
+    ref = RefList(name=data["name"], title=data["title"], items=data["items"], path=str(path),
+                  extra={k: v for k, v in data.items() if k not in ("name", "title", "items")})
+    for item in ref.items:
+        for label in [item["id"], item["zh"], item["en"], *(item.get("aliases") or [])]:
+            ref.lookup.setdefault(fold(label), item["id"])
+    return ref
+
+
+def load_lists(paths: list[Path], found: list[Problem]) -> dict[str, RefList]:
+    lists: dict[str, RefList] = {}
+    for path in paths:
+        ref = load_list(path, found)
+        if ref is None:
+            continue
+        if ref.name in lists:
+            found.append(Problem(path, None, "", f"list name '{ref.name}' is also used by {lists[ref.name].path}",
+                                 "duplicate-list"))
+        lists[ref.name] = ref
+    return lists
+
+
+def load_sheet(path: Path, lists: set[str], unreadable: set[str], thresholds: dict,
+               found: list[Problem]) -> Sheet | None:
+    read_back = read(path, found)
+    if read_back is None:
+        return None
+    data, lines = read_back
+    names = {f["name"] for f in data.get("fields") or [] if isinstance(f, dict) and isinstance(f.get("name"), str)}
+    context = {"lists": lists, "unreadable": unreadable - lists, "thresholds": thresholds, "fields": names,
+               "stem": path.stem}
+    spec = check(SheetSpec, data, path, lines, found, context)
+    if spec is None:
+        return None
+    return Sheet(name=spec.name, title=data["title"], path=str(path),
+                 fields=[_field(i, f, data["fields"][i]) for i, f in enumerate(spec.fields)],
+                 primary_key=list(spec.primaryKey), missing_values=[str(v) for v in spec.missingValues],
+                 count_rule_breakers=spec.countRuleBreakers, optional=spec.optional,
+                 rules=[Rule(code=r.code, severity=r.severity, column=r.column,
+                             when=[expr.parse(w, names, thresholds) for w in r.when],
+                             check=[expr.parse(c, names, thresholds) for c in r.check], message=raw["message"])
+                        for r, raw in zip(spec.rules, data.get("rules") or [])],
+                 checks=list(data.get("checks") or []))
+
+
+def _field(index: int, spec: FieldSpec, raw: dict) -> Field:
+    c = spec.constraints
+    return Field(name=spec.name, type=spec.type, title=raw["title"], index=index, pii=spec.pii, public=spec.public,
+                 required=c.required, unique=c.unique, minimum=raw.get("constraints", {}).get("minimum"),
+                 maximum=raw.get("constraints", {}).get("maximum"), pattern=c.pattern, reference=spec.reference,
+                 values=list(raw.get("values") or []), default=spec.default, decimal_slip=spec.decimalSlip,
+                 aliases=list(spec.aliases), description=raw.get("description"))

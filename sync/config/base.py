@@ -1,0 +1,237 @@
+"""What every config model shares: forbidden extra keys, our own messages, and the mapping of a
+model's error locations to `file:line: key.path: message` through the YAML node lines.
+
+pydantic validates the shapes (a library does that); the campus rules are validators on the
+models, and they report with `fail(code, message)` so the author reads our wording, not pydantic's.
+"""
+from __future__ import annotations
+
+import re
+import types
+import typing
+from pathlib import Path
+from typing import Annotated, Any, Callable, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, WrapValidator, model_validator
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
+from ..policy import line_of
+
+SNAKE = re.compile(r"^[a-z][a-z0-9_]*$")
+KEBAB = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+HH_MM = re.compile(r"([01]\d|2[0-3]):[0-5]\d")
+
+
+class Model(BaseModel):
+    """A config mapping: unknown keys are mistakes, and keys are spelt as in the YAML."""
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+
+
+def fail(code: str, message: str, at: tuple = ()) -> typing.NoReturn:
+    """Raise a validation error with our own code and message (no pydantic wording, no templating);
+    `at` points below the validated value (a list's validator naming one of its items)."""
+    raise PydanticCustomError(code, "{message}", {"message": message, "at": at})
+
+
+def checked(test, code: str, message: str):
+    """A BeforeValidator that lets through only what test() accepts; message may use {value}."""
+    def check(value):
+        if not test(value):
+            fail(code, message.replace("{value}", repr(value)))
+        return value
+    return BeforeValidator(check)
+
+
+def fail_all(found: list[tuple[tuple, str, str]], value: Any = None) -> None:
+    """Raise every (where, code, message) of a model's own rules at once; nothing when found is empty."""
+    if found:
+        raise ValidationError.from_exception_data("rules", [
+            InitErrorDetails(type=PydanticCustomError(code, "{message}", {"message": message}), loc=at, input=value)
+            for at, code, message in found])
+
+
+def across(find: Callable[[Any], list[tuple[tuple, str, str]]]) -> WrapValidator:
+    """A rule across the items of a value (two slots at one time, a header used twice): find() reads
+    the value as written and returns (where below it, code, message) for each problem. It runs even
+    when some items are broken, and its problems join theirs, so every problem is reported at once."""
+    def wrap(value: Any, handler: Callable[[Any], Any]) -> Any:
+        errors: list[Any] = []
+        try:
+            result = handler(value)
+        except ValidationError as exc:
+            errors = [_again(e) for e in exc.errors()]
+            result = None
+        errors += [InitErrorDetails(type=PydanticCustomError(code, "{message}", {"message": message}), loc=at,
+                                    input=value) for at, code, message in find(value)]
+        if errors:     # in the order of the items, as an author reads them
+            errors.sort(key=lambda e: e["loc"][0] if e["loc"] and isinstance(e["loc"][0], int) else -1)
+            raise ValidationError.from_exception_data("across", errors)
+        return result
+    return WrapValidator(wrap)
+
+
+def _again(error: Any) -> Any:
+    """An error read from one ValidationError, fit to raise in another."""
+    ctx = error.get("ctx") or {}
+    if "message" in ctx:
+        return InitErrorDetails(type=PydanticCustomError(error["type"], "{message}", ctx), loc=error["loc"],
+                                input=error["input"])
+    return {k: v for k, v in error.items() if k in ("type", "loc", "input", "ctx")}
+
+
+def _number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+Flag = Annotated[bool, checked(lambda v: isinstance(v, bool), "not-a-flag", "expected true or false; got {value}")]
+Number = Annotated[float, checked(_number, "not-a-number", "expected a number; got {value}")]
+Text = Annotated[str, checked(lambda v: isinstance(v, str) and bool(v.strip()), "not-text",
+                              "expected text; got {value}")]
+
+
+class Bilingual(Model):
+    """{zh: ..., en: ...}: every title and message is in both languages."""
+    zh: str
+    en: str
+
+    @model_validator(mode="before")
+    @classmethod
+    def _both(cls, value: Any) -> Any:
+        if not (isinstance(value, dict) and isinstance(value.get("zh"), str) and isinstance(value.get("en"), str)):
+            fail("not-bilingual", f"expected {{zh: ..., en: ...}}; got {value!r}")
+        return value
+
+
+# -- problems --------------------------------------------------------------------------------------
+
+class Problem(str):
+    """One problem of a config file: its one-line text (`file:line: key.path: message`), with the
+    parts as data for `lint --format json`."""
+    path: str
+    line: int | None
+    key: str
+    code: str
+    message: str
+
+    def __new__(cls, path: str | Path, line: int | None, key: str, message: str, code: str = "invalid"):
+        text = f"{path}{f':{line}' if line else ''}{f': {key}' if key else ''}: {message}"
+        self = super().__new__(cls, text)
+        self.path, self.line, self.key, self.code, self.message = str(path), line, key, code, message
+        return self
+
+    @classmethod
+    def of(cls, text: str) -> Problem:
+        """A problem written as text elsewhere (YAML syntax, a file that cannot be read)."""
+        if isinstance(text, Problem):
+            return text
+        match = re.match(r"^(.+?)(?::(\d+))?: (.*)$", text, re.S)
+        if not match:
+            return cls("", None, "", text)
+        return cls(match.group(1), int(match.group(2)) if match.group(2) else None, "", match.group(3))
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "line": self.line, "key": self.key, "code": self.code, "message": self.message}
+
+
+def key_text(keys: tuple | list) -> str:
+    """The one key-path format of every message: fields[1].type, spreadsheets[0].tabs.gate_log."""
+    out = ""
+    for part in keys:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def problem(path: str | Path, lines: dict, keys: tuple, message: str, code: str = "invalid") -> Problem:
+    return Problem(path, line_of(lines, keys), key_text(keys), message, code)
+
+
+def problems(exc: ValidationError, model: type[BaseModel], data: Any, path: str | Path,
+             lines: dict) -> list[Problem]:
+    """pydantic's errors as our problems, at the YAML line of each key path (unknown keys first)."""
+    out = []
+    errors = sorted(exc.errors(include_url=False), key=lambda e: e["type"] != "extra_forbidden")
+    for error in errors:
+        kind, loc = error["type"], error["loc"]
+        keys, node = [], data
+        for i, part in enumerate(loc):       # drop what is no key of the file (a union's tag)
+            if isinstance(node, dict) and part in node:
+                keys.append(part)
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                keys.append(part)
+                node = node[part]
+            elif i == len(loc) - 1 and kind in ("missing", "extra_forbidden"):
+                keys.append(part)
+        ctx = error.get("ctx") or {}
+        keys += list(ctx.get("at", ()))
+        code, message = kind.replace("_", "-"), error["msg"]
+        if kind == "missing":
+            code, message = "missing-key", f"missing key '{keys.pop()}'"
+        elif kind == "extra_forbidden":
+            allowed = _keys_at(model, loc[:-1])
+            code, message = "unknown-key", "unknown key" + (f"; expected one of {', '.join(allowed)}" if allowed else "")
+        elif kind == "union_tag_invalid":
+            tag_key = str(ctx.get("discriminator", "")).strip("'")
+            keys.append(tag_key)
+            code, message = f"unknown-{tag_key}", (f"unknown {tag_key} {ctx.get('tag')!r}; expected one of "
+                                                    f"{ctx.get('expected_tags', '').replace(chr(39), '')}")
+        elif kind == "union_tag_not_found":
+            code, message = "missing-key", f"missing key {ctx.get('discriminator', '')}".replace('"', "")
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            message = f"expected a mapping; got {error['input']!r}"
+        elif kind == "list_type":
+            message = f"expected a list; got {error['input']!r}"
+        elif "message" not in ctx:     # pydantic's own wording, with what was found
+            message = f"{message[0].lower()}{message[1:]}; got {error['input']!r}"
+        out.append(problem(path, lines, tuple(keys), message, code))
+    return out
+
+
+def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The keys the model allows at a location (for 'unknown key; expected one of ...')."""
+    kind: Any = model
+    for part in loc:
+        kind = _strip(kind)
+        members = _members(kind)
+        if members:                                  # a tagged union: this part is the tag
+            kind = next((m for m in members if part in _tags(m)), None)
+        elif isinstance(kind, type) and issubclass(kind, BaseModel):
+            field = next((f for name, f in kind.model_fields.items() if (f.alias or name) == part), None)
+            kind = field.annotation if field else None
+        else:
+            origin, args = typing.get_origin(kind), typing.get_args(kind)
+            kind = args[-1] if origin in (list, dict) and args else None
+        if kind is None:
+            return []
+    kind = _strip(kind)
+    if isinstance(kind, type) and issubclass(kind, BaseModel):
+        return sorted(f.alias or name for name, f in kind.model_fields.items())
+    return []
+
+
+def _strip(kind: Any) -> Any:
+    """Without Annotated and without Optional's None."""
+    while True:
+        origin = typing.get_origin(kind)
+        if origin is Annotated:
+            kind = typing.get_args(kind)[0]
+        elif origin in (Union, types.UnionType):
+            members = [a for a in typing.get_args(kind) if a is not type(None)]
+            if len(members) != 1:
+                return kind
+            kind = members[0]
+        else:
+            return kind
+
+
+def _members(kind: Any) -> list:
+    if typing.get_origin(kind) in (Union, types.UnionType):
+        return [_strip(a) for a in typing.get_args(kind) if a is not type(None)]
+    return []
+
+
+def _tags(model: Any) -> set:
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return set()
+    return {a for f in model.model_fields.values() if typing.get_origin(f.annotation) is typing.Literal
+            for a in typing.get_args(f.annotation)}

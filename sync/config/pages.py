@@ -1,0 +1,133 @@
+"""The front matter of notices and contingency plans, the YAML tables beside the plans, and
+policies/contacts.yml. References (an audience, a unit, an area) are read from the validation
+context: {"audiences": ids, "units": ids, "lists": {list name: ids}, "suffix": the file's .zh/.en}.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
+
+from .base import Bilingual, Flag, Model, Text, checked, fail, fail_all
+
+LANGUAGES = {"zh": "中文", "en": "English"}
+
+
+def _date(example: str = ""):
+    def parse(value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            fail("not-a-date", f"expected a date{f' such as {example}' if example else ''}; got {value!r}")
+    return BeforeValidator(parse)
+
+
+def _one_or_more(value: Any) -> Any:
+    return [value] if isinstance(value, str) else value
+
+
+def _known(context_key: str, what: str, listed: bool = True):
+    def check(value: Any, info: ValidationInfo) -> Any:
+        known = (info.context or {}).get(context_key)
+        if known is not None and value is not None and value not in known:
+            fail(f"unknown-{what}", f"unknown {what} {value!r}"
+                 + (f"; expected one of {', '.join(known)}" if listed else ""))
+        return value
+    return AfterValidator(check)
+
+
+class NoticeMeta(Model):
+    """policies/notices/<slug>.<zh|en>.md, between the --- lines."""
+    title: Text
+    date: Annotated[dt.date, _date("2020-02-12")]
+    audience: Annotated[list[Annotated[str, _known("audiences", "audience")]], BeforeValidator(_one_or_more),
+                        checked(lambda v: isinstance(v, list) and bool(v) and all(isinstance(a, str) for a in v),
+                                "not-an-audience", "expected an audience id or a list of them; got {value}")]
+    urgent: Flag = Field(False, description="the announcement bar, pinned on the board")
+    expires: Annotated[dt.date | None, _date("2020-03-01")] = Field(None, description="the last day on the board")
+    language: Annotated[Literal["zh", "en"], checked(lambda v: v in LANGUAGES, "not-a-language",
+                                                     f"expected one of {', '.join(LANGUAGES)}; got {{value}}")]
+    issuer: Annotated[str | None, _known("units", "unit", listed=False)] = None
+
+    @model_validator(mode="after")
+    def _consistent(self, info: ValidationInfo) -> NoticeMeta:
+        found: list[tuple[tuple, str, str]] = []
+        if self.expires is not None and self.expires < self.date:
+            found.append((("expires",), "expires-before-date", f"{self.expires} is before the notice's date {self.date}"))
+        suffix = (info.context or {}).get("suffix")
+        if suffix and suffix != self.language:
+            found.append((("language",), "language-not-file",
+                          f"{self.language!r} does not match the file name's .{suffix}.md"))
+        fail_all(found)
+        return self
+
+
+# Plan keys that name ids of a list, and the list.
+PLAN_REFS = {"responsible": "units", "areas": "areas", "zones": "zones", "gates": "gates", "batches": "batches"}
+_SINGULAR = {"units": "unit", "areas": "area", "zones": "zone", "gates": "gate", "batches": "batch"}
+
+
+def _ids_of(name: str) -> AfterValidator:
+    def check(value: Any, info: ValidationInfo) -> Any:
+        known = ((info.context or {}).get("lists") or {}).get(name)
+        if known is not None and value not in known:
+            fail(f"unknown-{_SINGULAR[name]}", f"unknown {_SINGULAR[name]} {value!r}")
+        return value
+    return AfterValidator(check)
+
+
+class PlanMeta(Model):
+    """policies/plans/contingency/<plan>.md, between the --- lines."""
+    title: Text
+    order: int = Field(99, description="the plan's place in the list")
+    updated: Annotated[dt.date | None, _date()] = None
+    responsible: Annotated[list[Annotated[str, _ids_of("units")]], BeforeValidator(_one_or_more)] = []
+    areas: Annotated[list[Annotated[str, _ids_of("areas")]], BeforeValidator(_one_or_more)] = []
+    zones: Annotated[list[Annotated[str, _ids_of("zones")]], BeforeValidator(_one_or_more)] = []
+    gates: Annotated[list[Annotated[str, _ids_of("gates")]], BeforeValidator(_one_or_more)] = []
+    batches: Annotated[list[Annotated[str, _ids_of("batches")]], BeforeValidator(_one_or_more)] = []
+
+
+class TableItem(Model):
+    id: str
+    zh: str
+    en: str
+    batch: Annotated[str | None, _known("batches", "batch", listed=False)] = None
+    before: Bilingual | None = None
+    after: Bilingual | None = None
+
+
+def _stem(value: Any, info: ValidationInfo) -> Any:
+    stem = (info.context or {}).get("stem")
+    if stem is not None and value != stem:
+        fail("name-not-file", f"expected '{stem}' (the file name); got {value!r}")
+    return value
+
+
+class PlanTable(Model):
+    """policies/plans/contingency/<name>.yml: a table a plan shows (<!-- table: name -->)."""
+    name: Annotated[str, BeforeValidator(_stem)]
+    title: Bilingual
+    items: list[TableItem]
+
+
+class Hotline(Model):
+    id: Text
+    zh: Text
+    en: Text
+    phone: Annotated[str, checked(lambda v: isinstance(v, str) and bool(v.strip()), "not-text",
+                                  "expected text (quote phone numbers); got {value}")]
+    hours: Bilingual | None = None
+    audience: list[Annotated[str, _known("audiences", "audience", listed=False)]] = []
+    note: Bilingual | None = None
+
+
+class Contacts(Model):
+    """policies/contacts.yml: the hotlines of the contacts page."""
+    hotlines: Annotated[list[Hotline], checked(lambda v: isinstance(v, list) and bool(v), "no-hotlines",
+                                               "expected hotlines: [{id, zh, en, phone, hours}, ...]")]
