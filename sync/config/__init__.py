@@ -72,7 +72,8 @@ def load_policy(root: str | Path = "policies") -> Policy:
     if not sheets and not found:
         found.append(Problem(root / "sheets", None, "", "no sheet schemas (*.yml) found", "no-sheets"))
     cross_checks = []
-    if campus_model is not None:    # the shape is the model's; their sheets and fields are checked here
+    if campus_model is not None and not found:     # the shape is the model's; sheets and fields here, once
+        # every schema loaded (a broken one would echo as an unknown sheet)
         cross_checks = crosscheck.load(root / "campus.yml", read_yaml(root / "campus.yml")[1], campus, sheets,
                                        thresholds, found)
     if found:
