@@ -130,7 +130,8 @@ def generate(out: Path, seed: int = 2020) -> dict:
     rng = random.Random(seed)
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    shutil.copy(ROOT / "mkdocs.yml", out / "mkdocs.yml")
+    for config in ("mkdocs.yml", "mkdocs.en.yml"):
+        shutil.copy(ROOT / config, out / config)
     for part in ("overrides", "assets"):
         shutil.copytree(ROOT / "site" / part, out / "site" / part, ignore=shutil.ignore_patterns("generated"))
     shutil.copytree(ROOT / "policies", out / "policies")

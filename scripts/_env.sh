@@ -7,7 +7,8 @@ fi
 want=$(cat requirements*.txt | sha256sum | cut -c1-16)
 if [ "$(cat .venv/.installed 2>/dev/null)" != "$want" ]; then
   echo "Installing requirements into .venv ..." >&2
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt >&2
+  # Not quiet: a first install takes minutes, and a silent terminal looks like a hang.
+  .venv/bin/python -m pip install --disable-pip-version-check --progress-bar off -r requirements-dev.txt >&2
   echo "$want" > .venv/.installed
 fi
 export PATH="$PWD/.venv/bin:$PATH"

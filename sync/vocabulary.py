@@ -29,7 +29,9 @@ EXPECTED: dict[str, tuple[str, str]] = {
 }
 
 # The unit shown after a threshold of campus.yml on the site.
-THRESHOLD_UNITS = {"fever": " ℃", "isolation_days": " 天 days", "min_cover_days": " 天 days"}
+# By page language: a page is in one language ("14 天" or "14 days", never "14 天 days").
+THRESHOLD_UNITS = {"fever": {"zh": " ℃", "en": " ℃"}, "isolation_days": {"zh": " 天", "en": " days"},
+                   "min_cover_days": {"zh": " 天", "en": " days"}}
 
 
 def spellings(words: tuple[str, ...]) -> list[str]:

@@ -92,8 +92,9 @@ def test_a_held_value_reaches_no_public_output(tmp_path, code, scenario):
     assert typed not in json.dumps(summary, ensure_ascii=False)
     labels = {"isolated": "隔离观察人数", "fever_readings": "发热记录", "fevers": "体温异常"}
     line = _row(page, labels[key])
-    assert "待核实 under review" in line and "不完整 incomplete" in line and typed not in line
-    cards = home.figures(summary)
+    assert "待核实" in line and "不完整" in line and typed not in line
+    cards = home.figures(summary, "zh")
+    assert typed not in home.figures(summary, "en")
     assert typed not in cards
     entry = next(e for e in private["held"] if e["sheet"] == sheet)
     assert (entry["code"], entry["field"], entry["value"]) == (code, field, typed)
@@ -103,6 +104,7 @@ def test_a_held_value_reaches_no_public_output(tmp_path, code, scenario):
         assert held["units"] == [{"id": uid, "zh": zh, "en": en}]
         assert held["known"] == 2                           # 卫生所's 2, the rest of the total
         assert "待核实" in cards and zh in cards
+        assert "under review" in home.figures(summary, "en") and en in home.figures(summary, "en")
         rows = list(csv.reader(io.StringIO(export)))
         column = rows[0].index("隔离观察人数 Under isolation")
         unit = next(r for r in rows if r[0] == uid)
@@ -136,8 +138,8 @@ def test_the_demo_publishes_no_70_for_2020_02_18(tmp_path):
     assert summary["units"]["isolated"] is None
     assert summary["held"]["units"]["isolated"]["units"][0]["id"] == "international"
     page = (site / "reports" / "2020-02-18.md").read_text(encoding="utf-8")
-    line = _row(page, "隔离观察人数 Under isolation")
-    assert "70" not in line and "待核实 under review: 国际交流处 International Office" in line
+    line = _row(page, "隔离观察人数")
+    assert "70" not in line and "待核实：国际交流处；其余合计 0（不完整）" in line
     rows = list(csv.reader(io.StringIO((out / "exports" / "2020-02-18.csv").read_text(encoding="utf-8-sig"))))
     assert "70" not in [c for r in rows for c in r]
     book = openpyxl.load_workbook(out / "exports" / "2020-02-18.xlsx")
@@ -145,8 +147,9 @@ def test_the_demo_publishes_no_70_for_2020_02_18(tmp_path):
     summaries = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((out / "summaries").glob("2020-*.json"))]
     days_ = home.Days(summaries, [])
     assert days_.values(days, "units", "isolated") == [7, None]          # a gap in the chart, not a spike
-    chart = days_.charts(7)
-    assert "2020-02-18 隔离 Isolated" not in chart and "2020-02-17 隔离 Isolated: 7" in chart
+    for lang in ("zh", "en"):
+        chart = days_.charts(7, lang)
+        assert ">70<" not in chart and "70," not in chart
     private = json.loads((out / "private" / "2020-02-18.json").read_text(encoding="utf-8"))
     entry = next(e for e in private["held"] if e["cell"] == "J128")
     assert entry["value"] == "70" and entry["code"] == "count-jump" and "7" in entry["reason"]["en"]

@@ -74,7 +74,7 @@ def test_an_urgent_notice_already_expired(policies):
 
 
 def test_a_plan_naming_an_unknown_area(policies):
-    plan = policies / "plans" / "contingency" / "isolation.md"
+    plan = policies / "plans" / "contingency" / "isolation.zh.md"
     edit(plan, "areas: [north_building]", "areas: [north_building, south_tower]")
     code, lines = lint(policies)
     assert code == 1
@@ -82,16 +82,16 @@ def test_a_plan_naming_an_unknown_area(policies):
 
 
 def test_a_plan_with_an_unknown_table_and_value_and_key(policies):
-    plan = policies / "plans" / "contingency" / "staggered_return.md"
+    plan = policies / "plans" / "contingency" / "staggered_return.zh.md"
     edit(plan, "<!-- table: batches -->", "<!-- table: bathes -->")
     edit(plan, "<!-- value: fever -->", "<!-- value: fevre -->")
     edit(plan, "order: 2", "order: 2\nowner: nobody")
     code, lines = lint(policies)
     assert code == 1
-    assert lines[0] == f"{plan}:4: owner: unknown key; expected one of areas, batches, gates, order, responsible, " \
-                       "title, updated, zones"
-    assert lines[1].startswith(f"{plan}:11: unknown table 'bathes'")
-    assert lines[2].startswith(f"{plan}:16: unknown value 'fevre'")
+    assert lines[0] == f"{plan}:4: owner: unknown key; expected one of areas, batches, gates, language, order, " \
+                       "responsible, title, updated, zones"
+    assert lines[1].startswith(f"{plan}:12: unknown table 'bathes'")
+    assert lines[2].startswith(f"{plan}:17: unknown value 'fevre'")
 
 
 def test_references_in_yaml_beside_the_plans(policies):

@@ -43,6 +43,7 @@ def test_fixture_summary_and_page(digest):
     summary = json.loads(stable_json(digest.summary(DAY)))
     golden("fixture/2020-02-11.json", stable_json(summary))
     golden("fixture/2020-02-11.md", render_report(summary))
+    golden("fixture/2020-02-11.en.md", render_report(summary, lang="en"))
 
 
 def test_fixture_export(digest, policy):
@@ -70,7 +71,8 @@ def test_demo_goldens(tmp_path):
 def test_page_is_rendered_from_the_json_alone(digest):
     summary = json.loads(stable_json(digest.summary(DAY)))
     page = render_report(summary)
-    assert page.startswith('---\ntitle: "2020-02-11 防控日报 Daily report"\n---\n')
+    assert page.startswith('---\ntitle: "2020-02-11 防控日报"\nfigures: true\n---\n')
+    assert render_report(summary, lang="en").startswith('---\ntitle: "2020-02-11 Daily report"\n')
     assert "&lt;b&gt;Partner&#124;Uni&lt;/b&gt;" in page and "<b>" not in page
     assert "匿名" not in page
 
@@ -90,15 +92,19 @@ def test_null_sections_say_absent_not_zero(check, policy):
     del sheets["出入登记"]
     summary = json.loads(stable_json(Digest(check(sheets), policy).summary(DAY)))
     page = render_report(summary)
-    gate = page.split("## 校门 Campus gates")[1].split("##")[0]
+    gate = page.split("## 校门")[1].split("##")[0]
     assert "暂无数据" in gate and "| 0 |" not in gate
-    assert "出入登记 Gate log" in page.split("## 单位填报")[0]           # named in the partial-data note
+    assert "出入登记" in page.split("## 单位填报")[0]           # named in the partial-data note
+    english = render_report(summary, lang="en")
+    assert "No data" in english.split("## Campus gates")[1].split("##")[0]
+    assert "Gate log" in english.split("## Unit reports")[0]
 
 
 def test_index_lists_days_newest_first(digest):
     days = [json.loads(stable_json(digest.summary(DAY - dt.timedelta(days=k)))) for k in range(3)]
     index = render_index(copy.deepcopy(days))
-    assert index.startswith('---\ntitle: "每日防控简报 Daily reports"\n---\n')
+    assert index.startswith('---\ntitle: "每日防控简报"\n---\n')
     rows = [line for line in index.splitlines() if line.startswith("| [")]
-    assert rows[0].startswith("| [2020-02-11](2020-02-11.md) | 不完整 partial | 40.0% |")
+    assert rows[0].startswith("| [2020-02-11](2020-02-11.md) | 不完整 | 40.0% |")
+    assert "| [2020-02-11](2020-02-11.md) | partial | 40.0% |" in render_index(copy.deepcopy(days), lang="en")
     assert [r[3:13] for r in rows] == ["2020-02-11", "2020-02-10", "2020-02-09"]

@@ -30,7 +30,8 @@ HOSTILE_NOTICE = "2020-02-22-hostile.zh.md"
 
 def make_project(tmp: Path, hostile: bool = True) -> Path:
     """A copy of the project's site sources and policies, with the demo's summaries, in tmp."""
-    shutil.copy(ROOT / "mkdocs.yml", tmp / "mkdocs.yml")
+    for config in ("mkdocs.yml", "mkdocs.en.yml"):
+        shutil.copy(ROOT / config, tmp / config)
     for part in ("overrides", "assets"):
         shutil.copytree(ROOT / "site" / part, tmp / "site" / part, ignore=shutil.ignore_patterns("generated"))
     shutil.copytree(ROOT / "policies", tmp / "policies")
@@ -87,44 +88,83 @@ def test_a_page_for_every_published_notice_and_none_for_future_ones(project, pub
     found = notices(project)
     assert len(found) > 10
     for n in found:
-        page = public / "notices" / n.page[:-3] / "index.html"
-        assert page.is_file() == (n.date <= DAY), n.page
+        for root in (public, public / "en"):        # every notice in both sites
+            page = root / "notices" / f"{n.slug}.html"
+            assert page.is_file() == (n.date <= DAY), page
     future = [n for n in found if n.date > DAY]
     assert future, "the example notices include one dated after the build day"
 
 
-def test_translations_link_to_each_other(public):
-    zh = read(public / "notices" / "2020-02-12-campus-entry-control" / "index.html")
-    en = read(public / "notices" / "2020-02-12-campus-entry-control-en" / "index.html")
-    assert 'href="../2020-02-12-campus-entry-control-en/"' in zh
-    assert 'href="../2020-02-12-campus-entry-control/"' in en
+def test_each_language_has_its_own_chrome_and_lang_attribute(public):
+    zh, en = read(public / "index.html"), read(public / "en" / "index.html")
+    assert '<html lang="zh"' in zh and '<html lang="en"' in en
+    assert "通知公告" in zh and "Notices</" not in zh.split('class="md-content"')[0]
+    head = en.split('class="md-content"')[0]
+    assert "Notices" in head and "通知公告" not in head and "Search" in head
+    assert (public / "search" / "search_index.js").is_file() and (public / "en" / "search" / "search_index.js").is_file()
+
+
+def test_the_language_switch_goes_to_the_same_page(public):
+    zh = read(public / "notices" / "2020-02-12-campus-entry-control.html")
+    en = read(public / "en" / "notices" / "2020-02-12-campus-entry-control.html")
+    assert 'href="../en/notices/2020-02-12-campus-entry-control.html" hreflang="en"' in zh
+    assert 'href="../../notices/2020-02-12-campus-entry-control.html" hreflang="zh"' in en
+    assert 'rel="alternate"' not in zh      # Material would fetch a sitemap.xml for each
+
+
+def test_a_notice_without_english_is_in_the_english_site_marked_chinese_only(public):
+    en = read(public / "en" / "notices" / "2020-02-14-staff-return.html")
+    assert '<p class="admonition-title">Chinese only</p>' in en and '<div lang="zh">' in en
+    assert '<h1 id="关于教职工返校报备和居家隔离的要求" lang="zh">' in en
+    board = read(public / "en" / "notices" / "index.html")
+    entry = board[board.index("2020-02-14-staff-return.html"):][:400]
+    assert "Chinese only" in entry
+    both = read(public / "en" / "notices" / "2020-02-12-counselling-hotline.html")
+    assert "cd-only" not in both and "counselling" in both.lower()
+
+
+def test_pages_are_in_one_language_only(public):
+    for name in ("plans/isolation.html", "plans/disinfection.html", f"reports/{DAY}.html", "index.html"):
+        en = read(public / "en" / name)
+        body = en[en.index('<article'):en.index('</article>')]
+        assert not re.search(r"[\u4e00-\u9fff]", re.sub(r'<(span|div|h1)[^>]* lang="zh">.*?</\1>|<svg.*?</svg>', "", body, flags=re.S)
+                             .replace("中文", "")), name
+        zh = read(public / name)
+        zbody = zh[zh.index('<article'):zh.index('</article>')]
+        assert " days" not in zbody and "Reported" not in zbody, name
+    assert "14 天" in read(public / "plans" / "isolation.html") and "14 days" in read(public / "en" / "plans" / "isolation.html")
+    assert "37.3 ℃" in read(public / "plans" / "isolation.html") and "37.3 ℃" in read(public / "en" / "plans" / "isolation.html")
 
 
 def test_a_page_for_every_plan(project, public):
-    assert "含氯消毒剂" in read(public / "plans" / "disinfection" / "index.html")
-    stems = [p.stem for p in (project / "policies" / "plans" / "contingency").glob("*.md")]
-    assert {"delayed_opening", "staggered_return", "teaching", "gate_control", "isolation", "zero_report"} <= set(stems)
+    assert "含氯消毒剂" in read(public / "plans" / "disinfection.html")
+    stems = {p.name.split(".")[0] for p in (project / "policies" / "plans" / "contingency").glob("*.md")}
+    assert {"delayed_opening", "staggered_return", "teaching", "gate_control", "isolation", "zero_report"} <= stems
     for stem in stems:
-        assert (public / "plans" / stem / "index.html").is_file(), stem
+        assert (public / "plans" / f"{stem}.html").is_file(), stem
+        assert (public / "en" / "plans" / f"{stem}.html").is_file(), stem
 
 
 def test_plan_tables_come_from_the_lists(project, public):
     policy = load_policy(project / "policies")
-    page = read(public / "plans" / "staggered_return" / "index.html")
+    page = read(public / "plans" / "staggered_return.html")
+    english = read(public / "en" / "plans" / "staggered_return.html")
     for batch in policy.lists["batches"].items:
         assert batch["zh"] in page and str(batch["date"]) in page
+        assert batch["en"] in english
     assert "37.3" in page and "<!-- value" not in page
-    zero = read(public / "plans" / "zero_report" / "index.html")
+    zero = read(public / "plans" / "zero_report.html")
     assert policy.thresholds["report_deadline"] in zero
 
 
 def test_a_page_for_every_day_and_the_index(project, public):
     days = summaries(project)
     assert len(days) == 14
-    index = read(public / "reports" / "index.html")
-    for day in days:
-        assert (public / "reports" / day / "index.html").is_file()
-        assert f'href="{day}/"' in index
+    for root in (public, public / "en"):
+        index = read(root / "reports" / "index.html")
+        for day in days:
+            assert (root / "reports" / f"{day}.html").is_file()
+            assert f'href="{day}.html"' in index
 
 
 # -- notices: board, expiry, urgent, feed ---------------------------------------------------------------
@@ -133,21 +173,25 @@ def test_expired_notices_leave_the_board_and_feed_but_stay_in_the_archive(public
     expired = "2020-02-13-living-allowance"
     board, feed = read(public / "notices" / "index.html"), read(public / "notices" / "feed.xml")
     assert expired not in board and expired not in feed
-    assert expired in read(public / "notices" / "archive" / "index.html")
-    assert "已过期" in read(public / "notices" / expired / "index.html")
+    assert expired in read(public / "notices" / "archive.html")
+    assert "已过期" in read(public / "notices" / f"{expired}.html")
+    assert "Expired" in read(public / "en" / "notices" / f"{expired}.html")
     assert "2020-02-14-staff-return" in board and "2020-02-14-staff-return" in feed
 
 
 def test_urgent_notices_are_in_the_bar_and_pinned(public):
-    html = read(public / "index.html")
+    html = read(public / "notices" / "index.html")
     bar = html[html.index('class="md-banner"'):html.index("</aside>", html.index('class="md-banner"'))]
-    assert "notices/2020-02-12-campus-entry-control/" in bar
-    assert "notices/2020-02-20-isolation-north-building/" in bar
+    assert "2020-02-12-campus-entry-control.html" in bar
+    assert "2020-02-20-isolation-north-building.html" in bar
     board = read(public / "notices" / "index.html")
     pinned, rest = board.split("全部通知")[0], board.split("全部通知")[1]
-    assert "2020-02-20-isolation-north-building/" in pinned and "2020-02-20-isolation-north-building/" not in rest
-    for page in public.rglob("*.html"):      # every page carries the bar
-        if page.name != "404.html":
+    assert "2020-02-20-isolation-north-building.html" in pinned and "2020-02-20-isolation-north-building.html" not in rest
+    home = read(public / "index.html")      # the home page lists them after the figures instead
+    assert 'class="md-banner"' not in home
+    assert home.index("cd-cards") < home.index("admonition danger") and "2020-02-20-isolation-north-building.html" in home
+    for page in public.rglob("*.html"):      # every other page carries the bar
+        if page.name != "404.html" and page.parent.name != "public" and page.parent != public / "en":
             assert 'class="md-banner"' in read(page), page
 
 
@@ -156,33 +200,38 @@ def test_no_announcement_bar_without_urgent_notices(tmp_path):
     for path in (project / "policies" / "notices").glob("*.md"):
         path.write_text(read(path).replace("urgent: true\n", ""), encoding="utf-8")
     site_render.render(project / "policies", project / "data" / "summaries", project / "site", DAY)
-    assert read(project / "site" / "overrides" / "generated" / "announce.html") == ""
+    for lang in ("zh", "en"):
+        assert read(project / "site" / "overrides" / "generated" / f"announce.{lang}.html") == ""
 
 
-def test_feed_is_atom_with_every_active_version(project, public):
-    root = ET.fromstring((public / "notices" / "feed.xml").read_bytes())
+def test_feed_is_atom_with_every_active_notice(project, public):
     ns = {"a": "http://www.w3.org/2005/Atom"}
-    entries = root.findall("a:entry", ns)
-    active = [n for n in notices(project) if n.date <= DAY and not n.expired(DAY)]
-    assert len(entries) == len(active) and entries
-    links = {e.find("a:link", ns).get("href") for e in entries}
-    assert "2020-02-12-campus-entry-control-en/" in links
-    assert 'type="application/atom+xml"' in read(public / "index.html")
+    active = {n.slug for n in notices(project) if n.date <= DAY and not n.expired(DAY)}
+    for root, lang in ((public, "zh"), (public / "en", "en")):
+        feed = ET.fromstring((root / "notices" / "feed.xml").read_bytes())
+        entries = feed.findall("a:entry", ns)
+        assert len(entries) == len(active) and entries
+        links = {e.find("a:link", ns).get("href") for e in entries}
+        assert "2020-02-12-campus-entry-control.html" in links
+        assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == lang
+    assert 'href="notices/feed.xml"' in read(public / "index.html")
 
 
 def test_feed_links_are_absolute_with_a_site_url(project, tmp_path):
     site_render.render(project / "policies", project / "data" / "summaries", tmp_path, DAY,
                        "https://example.org/desk/")
-    root = ET.fromstring((tmp_path / "notices" / "feed.xml").read_bytes())
-    links = [e.get("href") for e in root.iter("{http://www.w3.org/2005/Atom}link")]
-    assert links and all(link.startswith("https://example.org/desk/notices/") for link in links)
+    for feed, base in ((tmp_path / "notices" / "feed.xml", "https://example.org/desk/notices/"),
+                       (tmp_path / "en" / "notices" / "feed.xml", "https://example.org/desk/en/notices/")):
+        root = ET.fromstring(feed.read_bytes())
+        links = [e.get("href") for e in root.iter("{http://www.w3.org/2005/Atom}link")]
+        assert links and all(link.startswith(base) for link in links)
 
 
 def test_audience_pages_list_notices_for_everyone_too(public):
-    page = read(public / "notices" / "audience" / "international" / "index.html")
-    assert "2020-02-20-isolation-north-building/" in page       # for international students
-    assert "2020-02-12-campus-entry-control/" in page           # for everyone
-    assert "2020-02-14-staff-return/" not in page               # staff only
+    page = read(public / "notices" / "audience" / "international.html")
+    assert "2020-02-20-isolation-north-building.html" in page       # for international students
+    assert "2020-02-12-campus-entry-control.html" in page           # for everyone
+    assert "2020-02-14-staff-return.html" not in page               # staff only
 
 
 # -- home, charts, grid, stale banner -----------------------------------------------------------
@@ -195,16 +244,20 @@ def test_home_has_the_headline_figures_and_is_light(project, public):
         assert card and card.group(1) == str(latest["units"][key]), key
     assert f"{latest['reporting']['reported']} / {latest['reporting']['expected']}" in html
     assert (public / "index.html").stat().st_size <= 300_000
+    english = read(public / "en" / "index.html")
+    assert 'data-figure="confirmed"><span class="cd-card__value">' in english and "Confirmed" in english
 
 
 def test_charts_and_grid_are_inline_svg_for_7_14_30_days(public):
     html = read(public / "index.html")
+    english = read(public / "en" / "index.html")
     for n in (7, 14, 30):
-        assert f"last {n} days" in html
+        assert f"last {n} days" in english and f"近 {n} 天" in html
     assert html.count('<svg class="cd-chart"') == 6
+    assert html.count('<details class="cd-data">') == 6 + 1       # every chart's figures as a table
     grid = re.search(r'<svg class="cd-grid-chart".*?</svg>', html, re.S).group(0)
     assert grid.count("<rect") >= 15 * 14
-    assert "未报 missing</title>" in grid        # the demo has missing units
+    assert "<path d=" in grid                    # the demo has missing units: a cross, not only a colour
     trends = read(public / "trends" / "index.html")
     assert trends.count('<svg class="cd-chart"') == 6 and "cd-grid-chart" in trends
 
@@ -213,19 +266,23 @@ def test_a_day_without_a_summary_is_a_gap_not_a_zero():
     from sync.render import charts
     days = [DAY - dt.timedelta(days=2 - i) for i in range(3)]
     svg = charts.line_chart(days, [("fever", "发热", [1, None, 3])], "t")
-    assert "<polyline" not in svg and svg.count("<circle") == 2
+    assert "<polyline" not in svg and svg.count("<circle") == 2 + 1      # two points and the legend's
 
 
 def test_stale_banner_when_the_newest_summary_is_more_than_a_day_old(project, tmp_path):
-    banner = project / "site" / "overrides" / "generated" / "stale.html"
+    banner = project / "site" / "overrides" / "generated" / "stale.zh.html"
     assert " hidden>" in read(banner)            # built on the day of the newest summary
     html = read(project / "public" / "index.html")
-    assert 'class="admonition warning cd-stale"' in html and "assets/stale.js" in html
+    assert 'class="cd-stale"' in html and "document.currentScript" in html
+    assert 'class="cd-stale"' in read(project / "public" / "reports" / f"{DAY}.html")
+    assert 'class="cd-stale"' not in read(project / "public" / "notices" / "index.html")   # only with figures
+    assert "Figures not updated" in read(project / "public" / "en" / "index.html")
     copy = tmp_path / "docs"
     for today, hidden in ((DAY + dt.timedelta(days=1), True), (DAY + dt.timedelta(days=2), False)):
         site_render.render(project / "policies", project / "data" / "summaries", copy, today)
-        text = read(copy / "overrides" / "generated" / "stale.html")
-        assert (" hidden>" in text) == hidden, today
+        for lang in ("zh", "en"):
+            text = read(copy / "overrides" / "generated" / f"stale.{lang}.html")
+            assert (" hidden>" in text) == hidden, today
 
 
 # -- safety: escaping, other hosts, personal data -----------------------------------------------------
@@ -300,9 +357,9 @@ def test_typed_text_comes_out_escaped(public):
     home = read(public / "index.html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in home          # donor, missing unit, notice title
     assert "&lt;img src=x onerror=alert(1)&gt;" in home
-    report = read(public / "reports" / str(DAY) / "index.html")
+    report = read(public / "reports" / f"{DAY}.html")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in report
-    notice = read(public / "notices" / HOSTILE_NOTICE[:-6] / "index.html")
+    notice = read(public / "notices" / f"{HOSTILE_NOTICE[:-6]}.html")
     assert "<title>&lt;script&gt;alert(1)&lt;/script&gt;" in notice
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in read(public / "notices" / "feed.xml")
 
@@ -389,8 +446,9 @@ def test_build_refuses_broken_policies_with_file_and_line(tmp_path):
 def test_contacts_show_the_counselling_hotline_and_the_public_duty_columns(public):
     from sync.render import contacts
     page = read(public / "contacts" / "index.html")
-    assert "心理咨询热线" in page and "Online psychological counselling hotline" in page
+    assert "心理咨询热线" in page and "Online psychological counselling hotline" in read(public / "en" / "contacts" / "index.html")
     duty = [{"shift": {"zh": "白班", "en": "day"}, "unit": {"zh": "保卫处", "en": "Security"}, "person": "周老师",
              "phone": "13800000009"}]
     text = contacts.page([], {}, {"date": "2020-02-23", "duty": duty})
-    assert "周老师" in text and "保卫处 Security" in text and "13800000009" not in text
+    assert "周老师" in text and "保卫处" in text and "13800000009" not in text
+    assert "Security" in contacts.page([], {}, {"date": "2020-02-23", "duty": duty}, "en")

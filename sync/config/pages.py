@@ -82,8 +82,11 @@ def _ids_of(name: str) -> AfterValidator:
 
 
 class PlanMeta(Model):
-    """policies/plans/contingency/<plan>.md, between the --- lines."""
+    """policies/plans/contingency/<plan>.<zh|en>.md, between the --- lines. A translation (.en.md)
+    needs only its title: the site takes order, updated and responsible from the Chinese one."""
     title: Text
+    language: Annotated[Literal["zh", "en"] | None, checked(lambda v: v is None or v in LANGUAGES, "not-a-language",
+                                                            f"expected one of {', '.join(LANGUAGES)}; got {{value}}")] = None
     order: int = Field(99, description="the plan's place in the list")
     updated: Annotated[dt.date | None, _date()] = None
     responsible: Annotated[list[Annotated[str, _ids_of("units")]], BeforeValidator(_one_or_more)] = []

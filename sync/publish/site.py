@@ -77,8 +77,8 @@ def build(config_file: str | Path = "mkdocs.yml", site_dir: str | Path | None = 
         collect, logger = _Collect(), logging.getLogger("mkdocs")
         logger.addHandler(collect)
         try:
-            cfg = _load(config_file, site_dir=str(temp), strict=True)
-            mkdocs_build(cfg)
+            for config_path, out in languages(config_file, temp):
+                mkdocs_build(_load(config_path, site_dir=str(out), strict=True))
         except MkDocsException as exc:
             shutil.rmtree(temp, ignore_errors=True)
             raise ConfigError(collect.messages + [f"site build failed: {exc}"]) from None
@@ -90,6 +90,15 @@ def build(config_file: str | Path = "mkdocs.yml", site_dir: str | Path | None = 
         os.chmod(temp, 0o755)      # mkdtemp makes it private; a web server must read it
         _swap(temp, target)
     return target
+
+
+def languages(config_file: str | Path, site_dir: Path) -> list[tuple[Path, Path]]:
+    """The builds of one site: mkdocs.yml (Chinese, at the root) and, when it is there,
+    mkdocs.en.yml beside it (English, in en/). Two plain builds rather than a plugin that runs
+    MkDocs once per language: each is an ordinary `mkdocs build` of its own pages."""
+    main = Path(config_file)
+    english = main.with_name(f"{main.stem}.en{main.suffix}")
+    return [(main, site_dir)] + ([(english, site_dir / "en")] if english.is_file() else [])
 
 
 _HELD: set[str] = set()

@@ -26,23 +26,27 @@ def load(path: Path, audiences: set[str] | None) -> tuple[list[dict], list[str]]
     return (data["hotlines"] if spec is not None else []), list(found)
 
 
-def page(hotlines: list[dict], audiences: dict[str, dict], latest: dict | None) -> str:
-    rows = [[t.bi(h), h["phone"], t.bi(h.get("hours"), " / ") or "—",
-             "、".join(t.bi(audiences.get(a)) or a for a in h.get("audience") or ["everyone"])] for h in hotlines]
-    body = ["## 热线电话 Hotlines", "", t.table(["热线 Line", "电话 Phone", "时间 Hours", "对象 For"], rows)]
-    notes = [f"- **{t.md(t.bi(h))}**: {t.md(t.bi(h['note'], ' / '))}" for h in hotlines if h.get("note")]
+def page(hotlines: list[dict], audiences: dict[str, dict], latest: dict | None, lang: str = "zh") -> str:
+    _ = t.say(lang)
+    rows = [[t.name(h, lang), h["phone"], t.name(h.get("hours"), lang) or "—",
+             _("、", ", ").join(t.name(audiences.get(a), lang) or a for a in h.get("audience") or ["everyone"])]
+            for h in hotlines]
+    body = ["## " + _("热线电话", "Hotlines"), "",
+            t.table([_("热线", "Line"), _("电话", "Phone"), _("时间", "Hours"), _("对象", "For")], rows)]
+    notes = [f"- **{t.md(t.name(h, lang))}**: {t.md(t.name(h['note'], lang))}" for h in hotlines if h.get("note")]
     body += notes + [""] if notes else []
     duty = (latest or {}).get("duty")
-    body += ["## 今日值班 On duty today", ""]
+    body += ["## " + _("今日值班", "On duty today"), ""]
     if duty:
-        body.append(f"日期 Date: {t.md(latest.get('date', ''))}\n")
-        body.append(t.table(["班次 Shift", "单位 Unit", "值班人 On duty"],
-                            [[_label(d.get("shift")), _label(d.get("unit")),
-                              "待重新安排 to be reassigned" if d.get("reassign") else d.get("person") or "—"] for d in duty]))
+        body.append(f"{_('日期', 'Date')}: {t.md(latest.get('date', ''))}\n")
+        body.append(t.table([_("班次", "Shift"), _("单位", "Unit"), _("值班人", "On duty")],
+                            [[_label(d.get("shift"), lang), _label(d.get("unit"), lang),
+                              _("待重新安排", "to be reassigned") if d.get("reassign") else d.get("person") or "—"]
+                             for d in duty]))
     else:
-        body.append("值班安排请咨询各单位。 Ask the units for today's duty roster.")
-    return t.page("联系方式 Contacts", "\n".join(body))
+        body.append(_("值班安排请咨询各单位。", "Ask the units for today's duty roster."))
+    return t.page(_("联系方式", "Contacts"), "\n".join(body))
 
 
-def _label(value) -> str:
-    return t.bi(value) if isinstance(value, dict) else ("" if value is None else str(value))
+def _label(value, lang: str) -> str:
+    return t.name(value, lang) if isinstance(value, dict) else ("" if value is None else str(value))

@@ -43,11 +43,6 @@ class Notice:
     issuer: str | None = None
     lines: dict = field(default_factory=dict, repr=False)
 
-    @property
-    def page(self) -> str:
-        """Where the page lives under site/notices/ (zh at the slug, a translation beside it)."""
-        return f"{self.slug}.md" if self.language == "zh" else f"{self.slug}-{self.language}.md"
-
     def expired(self, today: dt.date) -> bool:
         return self.expires is not None and self.expires < today
 

@@ -4,8 +4,13 @@ against) and the contingency plans (policies/plans/contingency/*.md, with YAML b
 A contingency plan is Markdown with front matter. Facts that live in a YAML list are not typed
 again: the text pulls them in, so a changed list changes every page that shows it.
 
+A plan is written once per language, as the notices are: <stem>.zh.md and <stem>.en.md. The
+Chinese one holds the facts (order, updated, responsible, ids); a translation needs only its title.
+A plan without a translation is shown in the other site in its own language, marked as such.
+
     ---
-    title: 分期分批返校工作预案 Staggered return
+    title: 分期分批返校工作预案
+    language: zh
     order: 2
     updated: 2020-02-20
     responsible: [student_affairs, graduate]    # unit ids
@@ -23,23 +28,25 @@ from pathlib import Path
 
 from ..config import Problem, check, load_file
 from ..config.pages import PLAN_REFS, PlanMeta, PlanTable
-from ..policy import Policy
+from ..policy import Policy, line_of
 from ..vocabulary import THRESHOLD_UNITS
 from . import text as t
 
 TABLE = re.compile(r"^<!--\s*table:\s*([\w-]+)\s*-->\s*$", re.M)
 VALUE = re.compile(r"<!--\s*value:\s*([\w-]+)\s*-->")
-HEAD = {"batches": ["批次 Batch", "返校日期 Date", "对象 Who"], "gates": ["校门 Gate"],
-        "zones": ["隔离区域 Zone"], "units": ["单位 Unit", "每日填报 Reports daily"],
-        "teaching": ["对象 Group", "返校批次 Batch", "返校前 Before return", "返校后 After return"],
-        "areas": ["区域 Area", "每日次数 Times a day", "消毒剂 Agent", "浓度 mg/L", "通风 Ventilation (min)",
-                  "负责单位 Responsible"]}
+HEAD = {"batches": [("批次", "Batch"), ("返校日期", "Date"), ("对象", "Who")], "gates": [("校门", "Gate")],
+        "zones": [("隔离区域", "Zone")], "units": [("单位", "Unit"), ("每日填报", "Reports daily")],
+        "teaching": [("对象", "Group"), ("返校批次", "Batch"), ("返校前", "Before return"), ("返校后", "After return")],
+        "areas": [("区域", "Area"), ("每日次数", "Times a day"), ("消毒剂", "Agent"), ("浓度 mg/L", "Concentration mg/L"),
+                  ("通风（分钟）", "Ventilation (min)"), ("负责单位", "Responsible")]}
+LANGUAGES = ("zh", "en")
 
 
 @dataclass
 class Plan:
     path: Path
     stem: str
+    language: str
     title: str
     order: int
     updated: dt.date | None
@@ -100,53 +107,88 @@ class Plans:
                     self.problems.append(Problem(path, number, "", f"unknown value {name!r}; expected campus or one "
                                                                    f"of {', '.join(sorted(self.policy.thresholds))}",
                                                  "unknown-value"))
-        if spec is not None:
-            self.plans.append(Plan(path=path, stem=path.stem, title=spec.title.strip(), order=spec.order,
-                                   updated=spec.updated, responsible=list(spec.responsible), body=body))
+        stem, _, language = path.stem.rpartition(".")
+        if language not in LANGUAGES:
+            self.problems.append(Problem(path, 1, "", "file name: expected <name>.zh.md or <name>.en.md",
+                                         "plan-language"))
+            return
+        if spec is not None and spec.language not in (None, language):
+            self.problems.append(Problem(path, line_of(lines, ("language",)) or 1, "language",
+                                         f"{spec.language!r} does not match the file name's .{language}.md",
+                                         "language-not-file"))
+        elif spec is not None:
+            self.plans.append(Plan(path=path, stem=stem, language=language, title=spec.title.strip(),
+                                   order=spec.order, updated=spec.updated, responsible=list(spec.responsible),
+                                   body=body))
 
     # -- rendering ---------------------------------------------------------------------------------
 
-    def rows(self, name: str) -> list[list]:
+    def rows(self, name: str, lang: str) -> list[list]:
+        def n(item):
+            return t.name(item, lang)
         if name == "batches":
-            return [[t.bi(b), b.get("date", ""), t.bi(b.get("who"))] for b in self.policy.lists["batches"].items]
+            return [[n(b), b.get("date", ""), n(b.get("who"))] for b in self.policy.lists["batches"].items]
         if name in ("gates", "zones"):
-            return [[t.bi(i)] for i in self.policy.lists[name].items]
+            return [[n(i)] for i in self.policy.lists[name].items]
         if name == "units":
-            return [[t.bi(u), "是 yes" if u.get("reports_daily", True) else "否 no"]
-                    for u in self.policy.lists["units"].items]
+            yes, no = ("是", "否") if lang == "zh" else ("yes", "no")
+            return [[n(u), yes if u.get("reports_daily", True) else no] for u in self.policy.lists["units"].items]
         if name == "teaching":
             batches = {b["id"]: b for b in self.policy.lists["batches"].items}
-            return [[t.bi(i), f"{t.bi(batches.get(i.get('batch')))} {batches.get(i.get('batch'), {}).get('date', '')}",
-                     t.bi(i.get("before"), " / "), t.bi(i.get("after"), " / ")] for i in self.extra["teaching"]["items"]]
+            return [[n(i), f"{n(batches.get(i.get('batch')))} {batches.get(i.get('batch'), {}).get('date', '')}",
+                     n(i.get("before")), n(i.get("after"))] for i in self.extra["teaching"]["items"]]
         areas = self.policy.lists["areas"]
-        unit = t.bi(self._unit(areas.extra.get("responsible")))
-        return [[t.bi(a), a["times_per_day"], t.bi(a.get("agent")),
+        unit = n(self._unit(areas.extra.get("responsible")))
+        return [[n(a), a["times_per_day"], n(a.get("agent")),
                  "–".join(str(c) for c in a["concentration"]) if a.get("concentration") else "—",
                  a.get("ventilation_minutes", "—"), unit] for a in areas.items]
 
-    def value(self, name: str) -> str:
+    def table(self, name: str, lang: str) -> str:
+        heads = [zh if lang == "zh" else en for zh, en in HEAD[name]]
+        return t.table(heads, self.rows(name, lang), "lrllrl" if name == "areas" else "")
+
+    def value(self, name: str, lang: str) -> str:
         if name == "campus":
-            return t.md(t.bi(self.policy.campus["name"]))
-        return t.md(f"{self.policy.thresholds[name]}{THRESHOLD_UNITS.get(name, '')}")
+            return t.md(t.name(self.policy.campus["name"], lang))
+        return t.md(f"{self.policy.thresholds[name]}{THRESHOLD_UNITS.get(name, {}).get(lang, '')}")
 
-    def fill(self, body: str) -> str:
-        body = TABLE.sub(lambda m: t.table(HEAD[m.group(1)], self.rows(m.group(1)),
-                                           "lrllrl" if m.group(1) == "areas" else ""), body)
-        return VALUE.sub(lambda m: self.value(m.group(1)), body)
+    def fill(self, body: str, lang: str) -> str:
+        body = TABLE.sub(lambda m: self.table(m.group(1), lang), body)
+        return VALUE.sub(lambda m: self.value(m.group(1), lang), body)
 
-    def pages(self) -> dict[str, str]:
-        """Files under site/plans/."""
-        areas = self.policy.lists["areas"]
-        out = {"disinfection.md": t.page(t.bi(areas.title), "后勤管理处制定，消毒记录按此方案逐日核对。 "
-                                         "Every day's disinfection log is checked against this plan.\n\n"
-                                         + t.table(HEAD["areas"], self.rows("areas"), "lrllrl"))}
-        listing = [f"- [{t.md(t.bi(areas.title))}](disinfection.md)"]
+    def by_stem(self) -> dict[str, dict[str, Plan]]:
+        out: dict[str, dict[str, Plan]] = {}
         for plan in self.plans:
-            meta = [f"更新 Updated: {plan.updated}"] if plan.updated else []
-            if plan.responsible:
-                meta.append("负责 Responsible: " + "、".join(t.md(t.bi(self._unit(u)) or u) for u in plan.responsible))
-            text = (f"<small>{' · '.join(meta)}</small>\n\n" if meta else "") + self.fill(plan.body)
-            out[f"{plan.stem}.md"] = t.page(plan.title, text)
-            listing.append(f"- [{t.md(plan.title)}]({plan.stem}.md)")
-        out["index.md"] = t.page("工作方案 Plans", "\n".join(listing))
+            out.setdefault(plan.stem, {})[plan.language] = plan
+        return out
+
+    def pages(self, lang: str = "zh") -> dict[str, str]:
+        """Files under site/plans/ (or site/en/plans/) for one language."""
+        _ = t.say(lang)
+        areas = self.policy.lists["areas"]
+        out = {"disinfection.md": t.page(t.name(areas.title, lang),
+                                         _("后勤管理处制定，消毒记录按此方案逐日核对。",
+                                           "Every day's disinfection log is checked against this plan.")
+                                         + "\n\n" + self.table("areas", lang))}
+        listing = [f"- [{t.md(t.name(areas.title, lang))}](disinfection.md)"]
+        for stem, versions in self.by_stem().items():
+            main = versions.get("zh") or next(iter(versions.values()))
+            plan = versions.get(lang) or main
+            meta = [f"{_('更新', 'Updated')}: {main.updated}"] if main.updated else []
+            if main.responsible:
+                meta.append(_("负责：", "Responsible: ") + _("、", ", ").join(
+                    t.md(t.name(self._unit(u), lang) or u) for u in main.responsible))
+            text = (f"<small>{' · '.join(meta)}</small>\n\n" if meta else "")
+            body = self.fill(plan.body, lang)
+            mark = ""
+            if plan.language != lang:
+                only = _("仅有英文", "Chinese only")
+                mark = f' <span class="cd-only">{t.html(only)}</span>'
+                text += f'!!! note "{only}"\n\n    ' + _("本方案暂无中文版，以下为英文原文。",
+                                                      "This plan has no English version yet; the Chinese text follows.") + "\n\n"
+                body = f'<div lang="{plan.language}" markdown>\n\n{body.strip()}\n\n</div>\n'
+            heading = f'{{ lang="{plan.language}" }}' if plan.language != lang else ""
+            out[f"{stem}.md"] = t.page(plan.title, text + body, heading=heading)
+            listing.append(f"- [{t.md(plan.title)}]({stem}.md){mark}")
+        out["index.md"] = t.page(_("工作方案", "Plans"), "\n".join(listing))
         return out

@@ -26,8 +26,6 @@ def md(value) -> Escaped:
         return value
     if value is None:
         return Escaped("—")
-    if isinstance(value, bool):
-        return Escaped("是 yes" if value else "否 no")
     return Escaped(text.md(value))
 
 
@@ -43,10 +41,23 @@ def cutoff(value) -> Escaped:
     return md(f"{day} {rest[:5]} (UTC{rest[8:]})" if rest else day)
 
 
-def label(names: dict, key) -> Escaped:
-    """zh and en name of an id from one of a summary's labels, or the id itself."""
+@jinja2.pass_context
+def tr(ctx, zh: str, en: str) -> str:
+    """The page's language of a text the template gives in both."""
+    return en if ctx["lang"] == "en" else zh
+
+
+@jinja2.pass_context
+def name(ctx, item: dict | None) -> Escaped:
+    """The name of a list item (unit, area, batch) in the page's language; zh where en is missing."""
+    return md(text.name(item, ctx["lang"]))
+
+
+@jinja2.pass_context
+def label(ctx, names: dict, key) -> Escaped:
+    """The name of an id from one of a summary's labels in the page's language, or the id itself."""
     found = (names or {}).get(key)
-    return md(f"{found['zh']} {found['en']}" if found else key)
+    return md(text.name(found, ctx["lang"]) if found else key)
 
 
 def ordered(counts: dict, names: dict) -> list[tuple]:
@@ -56,24 +67,30 @@ def ordered(counts: dict, names: dict) -> list[tuple]:
     return [(k, counts[k]) for k in known] + sorted((k, v) for k, v in counts.items() if k not in names)
 
 
-def figure(summary: dict, section: str, key: str) -> Escaped:
+@jinja2.pass_context
+def figure(ctx, summary: dict, section: str, key: str) -> Escaped:
     """A public figure, or where a held value is left out of it (sync/summarize/held.py), "under
     review" with the units it concerns and the known rest marked incomplete -- never the held value."""
+    lang = ctx["lang"]
     held = ((summary.get("held") or {}).get(section) or {}).get(key)
     if held is None:
         value = md(((summary.get(section) or {})).get(key))
         if ((summary.get("confirmed") or {}).get(section) or {}).get(key):
-            return Escaped(f"{value} (经防控办确认 confirmed by the office)")
+            return Escaped(f"{value} ({'confirmed by the office' if lang == 'en' else '经防控办确认'})")
         return value
-    return md(held_text(held))
+    return md(held_text(held, lang))
 
 
-def held_text(held: dict) -> str:
-    units = "、".join(f"{u['zh']} {u['en']}" for u in held.get("units") or [])
+def held_text(held: dict, lang: str = "zh") -> str:
+    en = lang == "en"
+    review = "under review" if en else "待核实"
     if held.get("known") is None:       # a whole figure held by a cross-check
-        return "待核实 under review"
-    what = units or f"{held['held']} 个数值 value(s)"
-    return f"待核实 under review: {what}; 其余合计 rest: {held['known']} (不完整 incomplete)"
+        return review
+    units = (", " if en else "、").join(text.name(u, lang) for u in held.get("units") or [])
+    what = units or (f"{held['held']} value(s)" if en else f"{held['held']} 个数值")
+    if en:
+        return f"{review}: {what}; rest: {held['known']} (incomplete)"
+    return f"{review}：{what}；其余合计 {held['known']}（不完整）"
 
 
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
@@ -81,12 +98,12 @@ def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, finalize=md, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(md=md, pct=pct, cutoff=cutoff)
-    env.globals.update(label=label, ordered=ordered, figure=figure)
+    env.globals.update(label=label, ordered=ordered, tr=tr, name=name, figure=figure)
     return env
 
 
-def render_report(summary: dict, env: jinja2.Environment | None = None) -> str:
-    return html_tables((env or environment()).get_template("report.md.j2").render(s=summary))
+def render_report(summary: dict, env: jinja2.Environment | None = None, lang: str = "zh") -> str:
+    return html_tables((env or environment()).get_template("report.md.j2").render(s=summary, lang=lang))
 
 
 _SEPARATOR = re.compile(r"^\|(\s*:?-+:?\s*\|)+\s*$")
@@ -121,7 +138,7 @@ def _cells(line: str) -> list[str]:
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
-def render_index(summaries: list[dict], env: jinja2.Environment | None = None) -> str:
+def render_index(summaries: list[dict], env: jinja2.Environment | None = None, lang: str = "zh") -> str:
     """The index of days, newest first; each entry needs date, status and reporting."""
     days = sorted(summaries, key=lambda s: s["date"], reverse=True)
-    return (env or environment()).get_template("reports_index.md.j2").render(days=days)
+    return (env or environment()).get_template("reports_index.md.j2").render(days=days, lang=lang)

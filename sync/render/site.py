@@ -5,7 +5,8 @@
     site/plans/                   the disinfection plan and the contingency plans
     site/reports/                 a page per day and the index (sync.render.report's templates)
     site/trends/, site/contacts/  trend charts over time; hotlines and duty roster
-    site/overrides/generated/     the announcement bar (urgent notices) and the stale-data banner
+    site/overrides/generated/     the announcement bar (urgent notices) and the stale-data banner, per language
+    site/en/                      the same pages in English (built by mkdocs.en.yml into public/en/)
 
 These folders are git-ignored and rewritten whole on every build. Nothing here imports MkDocs:
 plain files keep the site buildable by any tool that reads mkdocs.yml.
@@ -27,7 +28,7 @@ from .board import Board
 from .plans import Plans
 from .text import Tree
 
-GENERATED = ["notices", "plans", "reports", "trends", "contacts", "overrides/generated", "schemas"]
+GENERATED = ["notices", "plans", "reports", "trends", "contacts", "overrides/generated", "schemas", "en"]
 SINGLE = ["index.md"]
 
 
@@ -71,36 +72,44 @@ def read_summary(path: Path) -> dict:
     return contract.check(data, path)
 
 
+LANGS = {"zh": "", "en": "en/"}      # where each language's pages go under the docs_dir
+
+
 def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, today: dt.date,
            site_url: str = "") -> list[Path]:
-    """Render all generated pages; raise ConfigError (file:line problems) when policies are broken."""
+    """Render all generated pages in both languages (zh under site/, en under site/en/); raise
+    ConfigError (file:line problems) when policies are broken."""
     content = load(policies)
     if content.problems:
         raise ConfigError(content.problems)
     policy, tree = content.policy, Tree(Path(docs_dir))
     units = policy.lists["units"]
     board = Board(content.notices, content.audiences, units, today)
-    for rel, text in board.pages().items():
-        tree.add(f"notices/{rel}", text)
-    tree.add("notices/feed.xml", board.feed(site_url, policy.campus["name"], policy.timezone))
-    tree.add("overrides/generated/announce.html", board.announce())
-    for rel, text in content.plans.pages().items():
-        tree.add(f"plans/{rel}", text)
     days_list = read_summaries(summaries)
     expected = [u for u in units.items if u.get("reports_daily", True)]
     days = home.Days(days_list, expected)
     awaiting = Path(summaries) / "awaiting.json"
     if awaiting.exists():
         days.awaiting = json.loads(awaiting.read_text(encoding="utf-8")).get("dates", [])
-    tree.add("index.md", home.home(days, board, policy.campus["name"], today))
-    tree.add("trends/index.md", home.trends(days))
-    tree.add("overrides/generated/stale.html", home.stale(days, today, policy.timezone))
     audiences = {a["id"]: a for a in content.audiences.items}
-    tree.add("contacts/index.md", contacts_mod.page(content.hotlines, audiences, days.latest))
     env = report.environment()
-    for summary in days_list:
-        tree.add(f"reports/{summary['date']}.md", unsearchable(report.render_report(summary, env)))
-    tree.add("reports/index.md", report.render_index(days_list, env))
+    for lang, where in LANGS.items():
+        for rel, text in board.pages(lang).items():
+            tree.add(f"{where}notices/{rel}", text)
+        tree.add(f"{where}notices/feed.xml", board.feed(site_url, policy.campus["name"], policy.timezone, lang))
+        tree.add(f"overrides/generated/announce.{lang}.html", board.announce(lang))
+        for rel, text in content.plans.pages(lang).items():
+            tree.add(f"{where}plans/{rel}", text)
+        tree.add(f"{where}index.md", home.home(days, board, policy.campus["name"], today, lang))
+        tree.add(f"{where}trends/index.md", home.trends(days, lang))
+        tree.add(f"overrides/generated/stale.{lang}.html", home.stale(days, today, policy.timezone, lang))
+        tree.add(f"{where}contacts/index.md", contacts_mod.page(content.hotlines, audiences, days.latest, lang))
+        for summary in days_list:
+            tree.add(f"{where}reports/{summary['date']}.md", unsearchable(report.render_report(summary, env, lang)))
+        tree.add(f"{where}reports/index.md", report.render_index(days_list, env, lang))
+    for asset in sorted(Path(docs_dir, "assets").glob("*")):     # the English build's docs_dir is site/en/
+        if asset.is_file():
+            tree.add(f"en/assets/{asset.name}", asset.read_text(encoding="utf-8"))
     tree.add(contract.SCHEMA_PATH, json.dumps(contract.json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     return tree.write(GENERATED, SINGLE)
 

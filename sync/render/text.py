@@ -44,6 +44,18 @@ def bi(item: dict | None, sep: str = " ") -> str:
     return sep.join(str(item[k]) for k in ("zh", "en") if item.get(k))
 
 
+def name(item: dict | None, lang: str) -> str:
+    """The name of a list item in one language (raw text, escape it after); zh where en is missing."""
+    if not item:
+        return ""
+    return str(item.get(lang) or item.get("zh") or item.get("en") or "")
+
+
+def say(lang: str):
+    """A chooser for texts given in both languages: _ = say(lang); _("确诊", "Confirmed")."""
+    return (lambda zh, en: en) if lang == "en" else (lambda zh, en: zh)
+
+
 def front_matter(meta: dict) -> str:
     """YAML front matter. Titles must already be HTML-escaped: Material prints page.meta.title raw."""
     lines = ["---"]
@@ -52,17 +64,27 @@ def front_matter(meta: dict) -> str:
     return "\n".join(lines + ["---", ""]) + "\n"
 
 
-def page(title: str, body: str, **meta) -> str:
-    """A Markdown page: front matter (escaped title) and a matching first heading."""
-    return front_matter({"title": html(title), **meta}) + f"# {md(title)}\n\n{body.rstrip()}\n"
+def page(title: str, body: str, heading: str = "", **meta) -> str:
+    """A Markdown page: front matter (escaped title) and a matching first heading (with the
+    attribute list `heading`, e.g. "{ .cd-title }", when given)."""
+    mark = f" {heading}" if heading else ""
+    return front_matter({"title": html(title), **meta}) + f"# {md(title)}{mark}\n\n{body.rstrip()}\n"
 
 
 def table(headers: list[str], rows: list[list], align: str = "") -> str:
-    """A Markdown table; cells are escaped here. align: one letter per column, l or r."""
-    marks = ["--:" if (align[i:i + 1] == "r") else "---" for i in range(len(headers))]
-    out = ["| " + " | ".join(md(h) for h in headers) + " |", "|" + "|".join(marks) + "|"]
-    out += ["| " + " | ".join(md(c) for c in row) + " |" for row in rows]
-    return "\n".join(out) + "\n"
+    """A table as lean HTML; cells are escaped here. align: one letter per column, l or r. Each cell
+    carries its column's name (data-label) so that on a phone the rows stack as label: value
+    (site/assets/site.css) instead of scrolling sideways with key columns off screen."""
+    right = [align[i:i + 1] == "r" for i in range(len(headers))]
+    heads = [md(h) for h in headers]
+
+    def cell(i, value):
+        style = ' class="cd-num"' if right[i] else ""
+        return f'<td data-label="{heads[i]}"{style}>{md(value)}</td>'
+
+    out = ["<table data-stack>", "<tr>" + "".join(f"<th>{h}</th>" for h in heads) + "</tr>"]
+    out += ["<tr>" + "".join(cell(i, c) for i, c in enumerate(row)) + "</tr>" for row in rows]
+    return "\n".join(out + ["</table>"]) + "\n"
 
 
 class _Loader(yaml.SafeLoader):
