@@ -200,3 +200,36 @@ def test_digest_without_facts_keeps_the_validators_result_as_read(tmp_path, poli
     # The archive's times went to that Digest only: the Result still reads the cell as blank.
     assert Digest(result, policy).summary(DAY)["reporting"]["time_unknown"] == 1
     assert result.tables["unit_daily"].columns["submitted_at"].row_values() == [None]
+
+
+def test_an_appended_column_or_a_moved_row_stores_no_new_version(tmp_path, policy, archive):
+    sheets = copy.deepcopy(BASELINE)
+    sheets["出入登记"].append(list(sheets["出入登记"][1]))            # the same gate entry twice: one version
+    first, _ = record(archive, tmp_path, policy, sheets, at(9))
+    versions = archive.db.execute("SELECT count(*) FROM versions").fetchone()[0]
+    assert first.ids["gate_log"][0] == first.ids["gate_log"][2]
+    sheets["出入登记"] = [r + [""] for r in sheets["出入登记"]]          # an empty column appended
+    sheets["出入登记"][0][-1] = "备用"
+    sheets["单位日报"][1:] = sheets["单位日报"][1:][::-1]                  # rows sorted the other way
+    second, _ = record(archive, tmp_path, policy, sheets, at(9, 30))
+    assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == versions
+    assert second.ids["unit_daily"].tolist() == first.ids["unit_daily"].tolist()[::-1]
+    sheets["出入登记"][2][1] = sheets["出入登记"][2][1] + " "             # a cell's text changes, by a space
+    third, _ = record(archive, tmp_path, policy, sheets, at(10))
+    assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == versions + 1
+    assert third.ids["gate_log"][1] not in first.ids["gate_log"]
+
+
+def test_an_archive_of_the_old_format_is_refused_not_mixed(tmp_path):
+    path = tmp_path / "data" / "archive.sqlite"
+    path.parent.mkdir()
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE versions(id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, key TEXT, hash BLOB NOT NULL, "
+                "day TEXT, header_id INTEGER NOT NULL, cells TEXT NOT NULL, first_run INTEGER NOT NULL)")
+    old.commit()
+    old.close()
+    book = write_csv(tmp_path / "book", copy.deepcopy(BASELINE))
+    out = CliRunner().invoke(main, ["run", "--source", str(book), "--policies", str(POLICIES), "--out",
+                                    str(tmp_path / "data"), "--site", str(tmp_path / "site"), "--date", "2020-02-11"])
+    assert out.exit_code == 2 and "older Campus Desk" in out.output and str(path) in out.output, out.output
+    assert not (tmp_path / "data" / "summaries").exists()

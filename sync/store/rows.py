@@ -4,7 +4,7 @@ A row's key is its primaryKey as typed values (2020-02-11|english), else "#" and
 key names exactly one version). A version's identity is a 128-bit hash of its sheet, key and cell
 texts, trailing blank cells cut so that an appended column changes no row. It is made without a
 loop over rows: each distinct text of a column is hashed once (a polynomial over its UTF-8 bytes,
-in numpy), and a row's hash combines its cells' hashes column by column. The JSON text of a row's
+in numpy), and a row's hash sums its cells' hashes, each scaled by its column (see _rows). The JSON text of a row's
 cells is made only for rows the archive has not seen (cells()).
 """
 from __future__ import annotations
@@ -25,8 +25,10 @@ from ..validate.table import Table, day_field
 
 _RNG = np.random.default_rng(15)                       # fixed: hashes are stored, so they must not change
 _TABLES = _RNG.integers(1, 2**63, size=(2, 256), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_BASES = np.array([0x100000001B3, 0x9E3779B97F4A7C15], dtype=np.uint64)
-_CHUNK = 1 << 22                                       # bytes hashed at once: bounds the temporary arrays
+_BASES = np.array([0x100000001B3, 0x9E3779B97F4A7C15], dtype=np.uint64)     # per lane, for cells in a row
+_P = 0x100000001B3                                     # odd, so invertible modulo 2**64
+_CHUNK = 1 << 20                                       # bytes hashed at once: bounds the temporary arrays
+_powers: list[np.ndarray] = []                         # [P**k, P**-k] for k < len, made once a process
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
@@ -38,36 +40,42 @@ def _mix(z: np.ndarray) -> np.ndarray:
     return z ^ (z >> np.uint64(31))
 
 
-def _powers(lane: int, n: int) -> np.ndarray:
-    out = np.full(max(n, 1), _BASES[lane], dtype=np.uint64)
-    out[0] = 1
-    return np.cumprod(out, dtype=np.uint64)           # wraps modulo 2**64, as intended
+def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
+    if not _powers or len(_powers[0]) < n:
+        size = max(n, _CHUNK + 1)
+        steps = np.full(size, _P, dtype=np.uint64)
+        steps[0] = 1
+        inverse = np.full(size, pow(_P, -1, 2**64), dtype=np.uint64)
+        inverse[0] = 1
+        _powers[:] = [np.cumprod(steps, dtype=np.uint64), np.cumprod(inverse, dtype=np.uint64)]  # wrap mod 2**64
+    return _powers[0], _powers[1]
 
 
 def text_hashes(texts: pa.Array) -> np.ndarray:
-    """(n, 2) uint64: two independent hashes of each text's UTF-8 bytes (nulls hash as "")."""
+    """(n, 2) uint64: two hashes of each text's UTF-8 bytes (nulls hash as ""). Each lane is a polynomial
+    over the bytes (through a random byte table) taken from running sums over all the texts at once:
+    sum(T[b_i] P**i) over a text's positions, shifted back by P**-start. Three passes over the bytes."""
     texts = pc.fill_null(texts.cast(pa.large_string()), "")
     n = len(texts)
     offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64, count=n + 1, offset=texts.offset * 8)
     data = texts.buffers()[2]
     data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    lengths = np.diff(offsets).astype(np.uint64)
     out = np.empty((n, 2), dtype=np.uint64)
     first = 0
-    while first < n:                                   # strings in runs of about _CHUNK bytes
-        last = int(np.searchsorted(offsets, offsets[first] + _CHUNK, side="right")) - 1
-        last = min(max(last, first + 1), n)
+    while first < n:                                   # texts in runs of about _CHUNK bytes
+        last = min(max(int(np.searchsorted(offsets, offsets[first] + _CHUNK, side="right")) - 1, first + 1), n)
         start, stop = int(offsets[first]), int(offsets[last])
-        chunk = data[start:stop]
-        ends = np.repeat(offsets[first + 1:last + 1] - start, np.diff(offsets[first:last + 1]))
-        exponent = ends - 1 - np.arange(len(chunk), dtype=np.int64)
-        bounds = offsets[first:last + 1] - start
+        size = stop - start
+        powers, inverse = _power_tables(size + 1)
+        lo, hi = offsets[first:last] - start, offsets[first + 1:last + 1] - start
+        sums = np.zeros(size + 1, dtype=np.uint64)
         for lane in (0, 1):
-            terms = _TABLES[lane][chunk] * _powers(lane, int(exponent.max(initial=0)) + 1)[exponent]
-            sums = np.concatenate(([np.uint64(0)], np.cumsum(terms, dtype=np.uint64)))
-            out[first:last, lane] = sums[bounds[1:]] - sums[bounds[:-1]]
+            terms = np.take(_TABLES[lane], data[start:stop])
+            np.multiply(terms, powers[:size], out=terms)
+            np.cumsum(terms, dtype=np.uint64, out=sums[1:])
+            out[first:last, lane] = (sums[hi] - sums[lo]) * inverse[lo]
         first = last
-    out ^= (lengths * np.uint64(0x9E3779B97F4A7C15))[:, None]
+    out ^= (np.diff(offsets).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))[:, None]
     return _mix(out)
 
 
@@ -95,7 +103,6 @@ class Rows:
     raw: RawTable
     index: np.ndarray           # data-row index in raw of each non-blank row
     rows: np.ndarray            # row numbers as a person sees them
-    width: np.ndarray           # cells up to the last non-blank one
     keys: pa.Array | None       # primaryKey texts, null where none could be read; None: no key
     days: np.ndarray | None     # day ordinals, -1 where unreadable; None: not a dated sheet
     hashes: np.ndarray          # (n, 2) uint64: each row's version identity
@@ -115,15 +122,20 @@ class Rows:
     def day_texts(self, at: np.ndarray) -> list[str | None]:
         if self.days is None:
             return [None] * len(at)
-        return [dt.date.fromordinal(d).isoformat() if d > 0 else None for d in self.days[at].tolist()]
+        ordinals, inverse = np.unique(self.days[at], return_inverse=True)
+        texts = [dt.date.fromordinal(d).isoformat() if d > 0 else None for d in ordinals.tolist()]
+        return [texts[k] for k in inverse.ravel().tolist()]
 
     def cells(self, at: np.ndarray) -> list[str]:
         """The compact JSON list of texts of rows `at`, trailing blanks cut: built column-wise in Arrow,
         each distinct text encoded once, then joined per row in C."""
         if not len(at):
             return []
-        width, parts = self.width[at], []
-        index = pa.array(self.index[at])
+        rows = self.index[at]
+        width = np.zeros(len(at), dtype=np.int64)
+        for c, col in enumerate(self.raw.columns):
+            width[_filled(col)[col.codes[rows]]] = c + 1
+        parts, index = [], pa.array(rows)
         for c, col in enumerate(self.raw.columns):     # cells past a row's last filled one are null, and skipped
             cells = _json_strings(col.dictionary).take(pa.array(col.codes).take(index))
             parts.append(pc.if_else(pa.array(width > c), cells, pa.scalar(None, pa.string())))
@@ -154,21 +166,27 @@ def sheet_rows(workbook: Workbook, result: Result) -> dict[str, Rows]:
 
 
 def _rows(name: str, raw: RawTable, table: Table | None) -> Rows:
-    n = raw.n_rows
-    width = np.zeros(n, dtype=np.int64)
-    column_hashes = []
-    for c, col in enumerate(raw.columns):
-        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col.dictionary)), 0).to_numpy(zero_copy_only=False)
-        width[filled[col.codes]] = c + 1
-        column_hashes.append(text_hashes(col.dictionary))
-    live = np.flatnonzero(width > 0)
-    width = width[live]
-    hashes = np.zeros((len(live), 2), dtype=np.uint64)
-    for c, col in enumerate(raw.columns):
-        inside = (width > c)[:, None]
-        hashes = np.where(inside, hashes * _BASES + column_hashes[c][col.codes[live]], hashes)
+    """A row's hash is the sum over its cells of hash(text) * B**column (per lane, modulo 2**64), an empty
+    cell adding nothing: trailing empty cells change no row, and the sum is one gather and one add per
+    column. Then the key, then the sheet, then a final mix."""
+    if table is not None:
+        live = np.flatnonzero(table.live)              # the validator's blank rows
+    else:
+        live = np.zeros(raw.n_rows, dtype=bool)
+        for col in raw.columns:
+            live |= _filled(col)[col.codes]
+        live = np.flatnonzero(live)
+    lanes = [np.zeros(len(live), dtype=np.uint64), np.zeros(len(live), dtype=np.uint64)]
+    scale = np.ones(2, dtype=np.uint64)
+    for col in raw.columns:
+        texts = text_hashes(col.dictionary) * scale
+        texts[pc.equal(pc.utf8_length(col.dictionary), 0).to_numpy(zero_copy_only=False)] = 0
+        codes = col.codes[live]
+        for lane in (0, 1):
+            lanes[lane] += np.take(texts[:, lane], codes)
+        scale = scale * _BASES
+    hashes = np.stack(lanes, axis=1)
     keys = _keys(table, live)
-    hashes = hashes * _BASES + (width.astype(np.uint64) ^ np.uint64(0xA5A5A5A5))[:, None]
     if keys is not None:
         has_key = pc.is_valid(keys).to_numpy(zero_copy_only=False)
         hashes = np.where(has_key[:, None], hashes * _BASES + text_hashes(keys), hashes)
@@ -177,7 +195,12 @@ def _rows(name: str, raw: RawTable, table: Table | None) -> Rows:
     if table is not None and (f := day_field(table.sheet)):
         days = table.day_numbers(f)[live]
     numbers = raw.row_numbers[live] if raw.row_numbers is not None else live + 2
-    return Rows(name, raw.title, raw.source, list(raw.header), raw, live, numbers, width, keys, days, hashes)
+    return Rows(name, raw.title, raw.source, list(raw.header), raw, live, numbers, keys, days, hashes)
+
+
+def _filled(col) -> np.ndarray:
+    """Per distinct text: holds something besides white space."""
+    return pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col.dictionary)), 0).to_numpy(zero_copy_only=False)
 
 
 def _keys(table: Table | None, live: np.ndarray) -> pa.Array | None:
