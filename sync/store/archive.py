@@ -161,7 +161,7 @@ class Archive:
     def _store(self, found: dict[str, Rows], kind: str, read_at: dt.datetime, source: str) -> Reading:
         cur = self.db.execute("INSERT INTO runs(kind, read_at, source, status) VALUES (?, ?, ?, 'read')",
                               (kind, read_at.isoformat(), source))
-        run_id = cur.lastrowid
+        run_id = int(cur.lastrowid or 0)
         seen = {sheet for (sheet,) in self.db.execute("SELECT sheet FROM latest")}
         first = [rows for rows in found.values() if rows.sheet not in seen]
         # Many new rows at once (a semester's first run): the hash index is built after them, in one
@@ -284,7 +284,7 @@ class Archive:
     @_guarded
     def first_runs(self, sheet: str, keys: list[str]) -> dict[str, int]:
         """The run that first read any version of each key."""
-        out = {}
+        out: dict[str, int] = {}
         for k in range(0, len(keys), 500):
             part = keys[k:k + 500]
             out.update(self.db.execute(f"SELECT key, min(first_run) FROM versions WHERE sheet = ? AND key IN "

@@ -102,15 +102,15 @@ def late_edits(archive: Archive, reading: Reading, days: list[dt.date]) -> dict[
                     continue
                 edit = {"sheet": sheet, "key": key, "published_at": published_at, "published_row": int(numbers[k]),
                         "before": named(header, cells)}
+                at_now: int | None = None
                 if rows is not None and rows.keys is not None and not key.startswith("#"):
                     if sheet not in key_index:
                         key_index[sheet] = {}
-                        for i, kk in enumerate(rows.key_list()):
-                            key_index[sheet].setdefault(kk, i)
-                    i = key_index[sheet].get(key)
-                else:
-                    i = None
-                if i is not None:
+                        for position, row_key in enumerate(rows.key_list()):
+                            key_index[sheet].setdefault(row_key, position)
+                    at_now = key_index[sheet].get(key)
+                if rows is not None and at_now is not None:
+                    i = at_now
                     after = named(rows.header, json.loads(rows.cells(np.array([i]))[0]))
                     changed = sorted(h for h in set(edit["before"]) | set(after)
                                      if edit["before"].get(h, "") != after.get(h, ""))

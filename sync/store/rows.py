@@ -153,14 +153,13 @@ def sheet_rows(workbook: Workbook, result: Result) -> dict[str, Rows]:
     by_tab = {id(raw): name for name, raw in result.tabs.items()}
     out: dict[str, Rows] = {}
     for raw in workbook.tables:
-        name = by_tab.get(id(raw))
-        table = result.tables.get(name) if name else None
+        sheet = by_tab.get(id(raw))
+        table = result.tables.get(sheet) if sheet else None
         if table is not None:
             raw = table.raw                            # the header found below any title rows
-        elif not name:
-            name = f"tab:{raw.title}"
-            while name in out:
-                name += "'"
+        name = sheet or f"tab:{raw.title}"
+        while sheet is None and name in out:
+            name += "'"
         out[name] = _rows(name, raw, table)
     return out
 
