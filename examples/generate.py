@@ -386,7 +386,8 @@ def gen_duty_roster(ctx, w):
                 m = rng.choice(rota[u["id"]])
                 yield Row({"date": fake.date(d), "shift": ctx.label("duty_roster", "shift", shift, rng, en=0.05),
                            "unit": fake.ref(u), "person": m.name,
-                           "phone": fake.phone(offsets.get(m.sid, 0), 13900000000)}, date=d, shift=shift, unit=u["id"])
+                           "phone": fake.phone(offsets.get(m.sid, 0), 13900000000)}, date=d, shift=shift, unit=u["id"],
+                          isolating=bool(m.returned) and (ctx.dates[-1] - m.returned).days < ctx.threshold["isolation_days"])
 
 
 GENERATORS = {"student_roster": gen_student_roster, "staff_status": gen_staff_status, "unit_daily": gen_unit_daily,

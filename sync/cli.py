@@ -61,12 +61,19 @@ def main():
 @click.option("--source", required=True, type=click.Path(),
               help="An .xlsx workbook, a folder of .csv files or a Google config (see examples/google.yml).")
 @click.option("--date", "as_of", type=DATE, help="Check as of this day (default: today in the campus time zone).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "xlsx"]), default="text", show_default=True,
+              help="xlsx: write a copy of the workbook with each problem cell highlighted and noted (--out).")
+@click.option("--out", type=click.Path(), help="With --format xlsx: the annotated copy to write (.xlsx).")
 @POLICIES
-def check(source, as_of, fmt, policies):
+def check(source, as_of, fmt, out, policies):
     """Validate every cell of a source; exit 1 when there are errors."""
+    if fmt == "xlsx" and not out:
+        raise click.UsageError("--format xlsx needs --out FILE.xlsx")
     result = jobs.check(source, policies, as_of)
-    if fmt == "json":
+    if fmt == "xlsx":
+        path, n = jobs.annotate(source, result, policies, out)
+        click.echo(f"已标注 {n} 个单元格 / {n} cell(s) highlighted and noted: {path}")
+    elif fmt == "json":
         click.echo(iss.to_json(result.issues), nl=False)
     else:
         titles = {name: t.sheet.title for name, t in result.tables.items()}

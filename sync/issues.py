@@ -42,6 +42,10 @@ CATALOGUE: dict[str, tuple[str, str, str]] = {
                                 "'{area}' was disinfected {count} time(s) on {date}; the plan requires {required}"),
     "concentration-outside-plan": (WARNING, "浓度 {value} mg/L 不在方案范围 {expected} 内",
                                    "Concentration {value} mg/L is outside the plan's range {expected}"),
+    "copied-forward": (WARNING, "本单位报告与此前 {days} 天（自 {since} 起）完全相同，是否照抄了前一天？",
+                       "This unit's report is identical for {days} days in a row (since {since}); copied forward?"),
+    "unchanging-readings": (WARNING, "此人 {days} 天内 {count} 次体温记录全部相同，请核实是否如实测量",
+                            "All {count} readings of this person over {days} days are the same value; were they taken?"),
     "count-jump": (WARNING, "“{column}”从上次（{previous_date}）的 {previous} 跃升到 {value}，请核实",
                    "'{column}' jumped from {previous} in the previous report ({previous_date}) to {value}; please check"),
 }

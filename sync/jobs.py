@@ -51,6 +51,12 @@ def read_tabs(source: str | Path, sheet: str | None = None, policies: str | Path
             for t in tables]
 
 
+def annotate(source: str | Path, result: Result, policies: str | Path, out: str | Path):
+    """A copy of the workbook with its problem cells highlighted and noted (sync/publish/annotate.py)."""
+    from .publish.annotate import annotate as write
+    return write(source, result, policy_mod.load(policies), out)
+
+
 @dataclass
 class DayOutcome:
     date: dt.date
@@ -80,7 +86,9 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
     to publish (guards.Refused, nothing written) unless force_reason is given."""
     from .publish import guards
     from .publish.daily import Outputs
+    from .publish.signoff import SignOff
     from .store import gather, recorded
+    from .store.office import Office
     from .summarize import Digest
     policy = policy_mod.load(policies)
     days = sorted(set(days or [policy.today()]))
@@ -99,10 +107,16 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
         except guards.Refused:
             archive.finish(reading, "refused")
             raise
+        office = Office(archive)
+        signoff = SignOff.for_run(policy, result, office, digest.facts) if policy.signoff_required else None
         outcomes, published = [], {}
         for day in days:
-            summary, files = outputs.write_day(digest, day)
-            published[day.isoformat()] = summary
+            decision = signoff.decide(digest, day) if signoff else None
+            summary, files = outputs.write_day(digest, day, decision, signoff)
+            if decision is None or decision.fresh:
+                published[day.isoformat()] = summary
+            if decision is not None and decision.fresh:
+                office.record_signoff(reading, decision.signoff, decision.draft, summary)
             outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
                                        summary["issues"]["warnings"], files))
         outputs.write_lists(policy.dates)
@@ -112,7 +126,7 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
             # Each department sees its own mistakes in its own spreadsheet; the office gets the
             # newest day's private detail in its private tab.
             from .publish.google import write_back
-            written_back = write_back(source, result, policy, private=digest.private(days[-1]),
+            written_back = write_back(source, result, policy, private=digest.private(days[-1]), marks=office,
                                       client=getattr(step.workbook, "client", None))
     return RunOutcome(result, outcomes, written_back)
 

@@ -91,6 +91,7 @@ class Sheet:
     checks: list[dict] = field(default_factory=list)
     missing_values: list[str] = field(default_factory=list)
     count_rule_breakers: bool = False   # rows that broke only the sheet's own rules still count
+    optional: bool = False              # a workbook without this tab is not missing a sheet (the sign-off sheet)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -105,11 +106,42 @@ class Sheet:
 
 
 @dataclass
+class Side:
+    """One side of a cross-check: the rows of a sheet on the day (`date` names the field that dates
+    them; None for a snapshot sheet such as staff_status), narrowed by `where`, and what is taken of
+    them: `sum` of a field, `distinct` values of a field, or the `rows`; for a roster check, `person`."""
+    sheet: str
+    date: str | None
+    where: list[expr.Condition]
+    measure: str            # sum | distinct | rows | person
+    field: str | None
+    reason: dict | None = None      # roster checks: what being found here means, {zh, en}
+
+
+@dataclass
+class CrossCheck:
+    """A check between sheets (campus.yml `cross_checks:`). kind "compare": left op right within a
+    tolerance, for each day the left side has rows; kind "roster": each person of `left` on the day
+    must not be found in any of `against`."""
+    code: str
+    severity: str
+    kind: str
+    message: dict
+    left: Side
+    right: Side | None = None
+    op: str = "=="
+    tolerance: float = 0.0
+    against: list[Side] = field(default_factory=list)
+    hold_figures: list[str] = field(default_factory=list)   # public figures ("isolation.people") held too
+
+
+@dataclass
 class Policy:
     root: Path
     campus: dict
     lists: dict[str, RefList]
     sheets: dict[str, Sheet]
+    cross_checks: list[CrossCheck] = field(default_factory=list)
 
     @property
     def thresholds(self) -> dict:
@@ -133,6 +165,16 @@ class Policy:
             raise ConfigError([f"{what} {day.isoformat()}: outside the dates this campus accepts, {earliest} to "
                                f"{latest} ({self.root / 'campus.yml'} dates:) / 日期超出范围"])
         return day
+
+    @property
+    def hold(self) -> frozenset[str]:
+        """Issue codes whose value is held out of the public outputs (campus.yml `hold:`)."""
+        return frozenset(self.campus.get("hold") or ())
+
+    @property
+    def signoff_required(self) -> bool:
+        """campus.yml `signoff: required`: a day is published only once the office has signed it."""
+        return self.campus.get("signoff", "off") == "required"
 
     @property
     def schedule(self) -> list[dict]:

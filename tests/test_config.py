@@ -24,7 +24,8 @@ CASES = [
     ("campus.yml", "status_tab: {zh: 校验结果, en: Validation}", "status_tab: {zh: 校验结果}", "status_tab:",
      "status_tab: expected {zh: ..., en: ...}; got {'zh': '校验结果'}"),
     ("campus.yml", "timezone: Asia/Shanghai", "timezone: Asia/Shanghai\nmotto: stay safe", "motto:",
-     "motto: unknown key; expected one of dates, guards, name, private_tab, schedule, status_tab, thresholds, timezone"),
+     "motto: unknown key; expected one of cross_checks, dates, guards, hold, name, private_tab, schedule, signoff, "
+     "status_tab, thresholds, timezone"),
     ("campus.yml", "  isolation_days: 14 ", "  isolation_days: 14.5 ", "isolation_days:",
      "thresholds.isolation_days: expected a whole number >= 0; got 14.5"),
     ("campus.yml", '  report_deadline: "10:00"', '  report_deadline: "25:00"', "report_deadline:",
@@ -103,8 +104,8 @@ CASES = [
     ("sheets/gate_log.yml", "    check: [approved is not blank]", "    check: [approved is not blank]\n    hint: x", "hint",
      "rules[0].hint: unknown key; expected one of check, code, column, message, severity, when"),
     ("sheets/isolation_log.yml", "{check: readings-per-day,", "{check: readings-per-hour,", "readings-per-hour",
-     "checks[0].check: unknown check 'readings-per-hour'; expected one of count-jump, plan-concentration, "
-     "plan-times-per-day, readings-per-day, stock-below-zero"),
+     "checks[0].check: unknown check 'readings-per-hour'; expected one of copied-forward, count-jump, "
+     "plan-concentration, plan-times-per-day, readings-per-day, stock-below-zero, unchanging-readings"),
     ("sheets/isolation_log.yml", "person: person_id,", "person: patient,", "readings-per-day",
      "checks[0].person: unknown field 'patient'"),
     ("sheets/isolation_log.yml", "person: person_id,", "", "readings-per-day", "checks[0]: missing key 'person'"),

@@ -26,7 +26,8 @@ def _edit(path, old, new):
 def test_bundled_policies_match_the_contract():
     p = policy.load(POLICIES)
     assert set(p.sheets) == {"unit_daily", "student_roster", "staff_status", "isolation_log", "disinfection_log",
-                             "supplies", "gate_log", "duty_roster"}
+                             "supplies", "gate_log", "duty_roster", "signoff"}
+    assert [n for n, s in p.sheets.items() if s.optional] == ["signoff"]     # the office's, when sign-off is on
     assert [u["id"] for u in p.lists["units"].items][:3] == ["party_office", "logistics", "security"]
     assert len(p.lists["units"].items) == 15 and len(p.lists["provinces"].items) == 35
     assert p.thresholds["fever"] == 37.3 and p.thresholds["report_deadline"] == "10:00"

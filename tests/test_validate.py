@@ -271,3 +271,35 @@ def test_title_rows_above_the_header_keep_row_numbers(sheets, check):
         result = check(sheets, kind)
         assert found(result) == {("type-error", "unit_daily", "G5")}, kind
         assert [r["_row"] for r in result.tables["unit_daily"].records()] == [4, 6]
+
+
+def _clinic_days(n, isolated="2", first=dt.date(2020, 2, 5)):
+    rows = []
+    for k in range(n):
+        day = (first + dt.timedelta(days=k)).isoformat()
+        rows.append([day, "卫生所", f"{day} 08:30", "赵医生", "0", "12", "0", "0", "0", isolated, "否", ""])
+    return rows
+
+
+def test_a_report_copied_forward_for_six_days_is_a_warning(sheets, check):
+    sheets["单位日报"] = [sheets["单位日报"][0], *_clinic_days(6)]      # 2020-02-05 .. 2020-02-10, all the same
+    [issue] = [i for i in check(sheets).issues if i.code == "copied-forward"]
+    assert issue.severity == "warning" and issue.row == 7 and "2020-02-05" in issue.message["en"]
+    sheets["单位日报"] = [sheets["单位日报"][0], *_clinic_days(5)]
+    assert not [i for i in check(sheets).issues if i.code == "copied-forward"]
+    sheets["单位日报"] = [sheets["单位日报"][0], *_clinic_days(6, isolated="0")]   # a quiet unit's zero reports
+    assert not [i for i in check(sheets).issues if i.code == "copied-forward"]
+    gap = _clinic_days(7)
+    del gap[3]                                                               # a day without a report breaks the run
+    sheets["单位日报"] = [sheets["单位日报"][0], *gap]
+    assert not [i for i in check(sheets).issues if i.code == "copied-forward"]
+
+
+def test_readings_identical_for_every_day_are_a_warning(sheets, check):
+    log = sheets["隔离观察记录"]
+    base = log[1]
+    log[1:] = [[f"2020-02-{d:02d}", t, *base[2:7], "36.5", *base[8:]] for d in (9, 10, 11) for t in ("08:00", "16:00")]
+    [issue] = [i for i in check(sheets).issues if i.code == "unchanging-readings"]
+    assert issue.row == 2 and "6 readings" in issue.message["en"] and "3 days" in issue.message["en"]
+    log[3][7] = "36.6"
+    assert not [i for i in check(sheets).issues if i.code == "unchanging-readings"]

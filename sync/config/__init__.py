@@ -10,6 +10,8 @@ from pathlib import Path
 from .. import expr
 from ..errors import ConfigError
 from ..policy import Field, Policy, RefList, Rule, Sheet, fold
+from ..yamlfile import read_yaml
+from . import crosscheck
 from .base import Problem, check, load_file, problem, read
 from .campus import Campus, Dates, Guards
 from .lists import LIST_FILES, RefListFile
@@ -36,12 +38,17 @@ def load_policy(root: str | Path = "policies") -> Policy:
             sheets[sheet.name] = sheet
     if not sheets and not found:
         found.append(Problem(root / "sheets", None, "", "no sheet schemas (*.yml) found", "no-sheets"))
+    cross_checks = []
+    if campus_model is not None and not found:     # the shape is the model's; sheets and fields here, once
+        # every schema loaded (a broken one would echo as an unknown sheet)
+        cross_checks = crosscheck.load(root / "campus.yml", read_yaml(root / "campus.yml")[1], campus, sheets,
+                                       thresholds, found)
     if found:
         raise ConfigError(found)
     assert campus_model is not None
     campus["guards"] = (campus_model.guards or Guards()).model_dump()
     campus["dates"] = (campus_model.dates or Dates()).model_dump()
-    return Policy(root=root, campus=campus, lists=lists, sheets=sheets)
+    return Policy(root=root, campus=campus, lists=lists, sheets=sheets, cross_checks=cross_checks)
 
 
 def load_list(path: Path, found: list[Problem]) -> RefList | None:
@@ -89,7 +96,7 @@ def load_sheet(path: Path, lists: set[str], unreadable: set[str], thresholds: di
     return Sheet(name=spec.name, title=data["title"], path=str(path),
                  fields=[_field(i, f, data["fields"][i]) for i, f in enumerate(spec.fields)],
                  primary_key=list(spec.primaryKey), missing_values=[str(v) for v in spec.missingValues],
-                 count_rule_breakers=spec.countRuleBreakers,
+                 count_rule_breakers=spec.countRuleBreakers, optional=spec.optional,
                  rules=[Rule(code=r.code, severity=r.severity, column=r.column,
                              when=[expr.parse(w, names, thresholds) for w in r.when],
                              check=[expr.parse(c, names, thresholds) for c in r.check], message=raw["message"])

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field
 
 from ..policy import DATES
-from .base import HH_MM, Bilingual, Model, across, checked, fail
+from .base import HH_MM, KEBAB, Bilingual, Model, across, checked, fail
 
 # The jobs `schedule:` may name (sync/schedule.py runs each as `python -m sync <job>`).
 JOBS = ("remind", "run", "build", "rollup")
@@ -101,6 +101,41 @@ def _one_slot_a_time(slots: Any) -> list[tuple[tuple, str, str]]:
     return found
 
 
+Code = Annotated[str, checked(lambda v: isinstance(v, str) and bool(KEBAB.match(v)), "not-a-code",
+                             "expected a kebab-case code such as count-jump; got {value}")]
+COMPARE_OPS = ("==", "<=", ">=")
+
+
+class SideSpec(Model):
+    """One side of a cross-check (sync/validate/crosscheck.py); its sheet and fields are checked
+    against the sheet schemas once they are loaded (config/crosscheck.py)."""
+    sheet: str
+    date: str | None = None
+    where: list[str] = []
+    sum: str | None = None
+    distinct: str | None = None
+    rows: bool | None = None
+    person: str | None = None
+    reason: Bilingual | None = None
+
+
+class CrossCheckSpec(Model):
+    """compare (left, op, right, tolerance) or roster (roster, not_in); message in zh and en."""
+    code: Code
+    severity: Annotated[Literal["error", "warning"], checked(lambda v: v in ("error", "warning"), "bad-severity",
+                                                             "expected error or warning; got {value}")] = "warning"
+    message: Bilingual
+    left: SideSpec | None = None
+    op: Annotated[str | None, checked(lambda v: v is None or v in COMPARE_OPS, "bad-op",
+                                      f"expected one of {', '.join(COMPARE_OPS)}; got {{value}}")] = None
+    right: SideSpec | None = None
+    tolerance: Amount = 0
+    hold_figures: list[Annotated[str, checked(lambda v: isinstance(v, str) and v.count(".") == 1, "bad-figure",
+                                              "expected a public figure such as isolation.people; got {value}")]] = []
+    roster: SideSpec | None = None
+    not_in: list[SideSpec] = []
+
+
 class Campus(Model):
     name: Bilingual
     timezone: Annotated[str, BeforeValidator(_zone)] = Field(description="an IANA zone, e.g. Asia/Shanghai")
@@ -111,3 +146,11 @@ class Campus(Model):
     dates: Annotated[Dates | None, across(_ordered)] = None
     schedule: Annotated[list[Slot] | None, across(_one_slot_a_time)] = Field(
         None, description='the day\'s jobs at campus time: [{at: "10:15", jobs: [run, build]}]')
+    hold: Annotated[list[Code] | None, checked(lambda v: v is None or isinstance(v, list), "not-a-list",
+                                               "expected a list of issue codes such as [count-jump, decimal-slip]; "
+                                               "got {value}")] = Field(
+        None, description="warnings whose value is held out of the public outputs until fixed or confirmed")
+    signoff: Annotated[Any, checked(lambda v: v in ("off", False, "required"), "bad-signoff",
+                                    "expected required or off; got {value}")] = Field(
+        "off", description="required: a day is published only once the office has signed it")
+    cross_checks: list[CrossCheckSpec] | None = Field(None, description="checks between sheets, day by day")

@@ -178,4 +178,5 @@ class SheetSpec(Model):
     rules: list[RuleSpec] = []
     checks: list[CheckSpec] = []
     countRuleBreakers: Flag = Field(False, description="rows that broke only the sheet's own rules still count")
+    optional: Flag = Field(False, description="a workbook without this tab is not missing a sheet (the sign-off sheet)")
 

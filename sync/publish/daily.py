@@ -20,6 +20,7 @@ from ..render.summaries import read_summaries
 from ..summarize import Digest
 from ..summarize.contract import check as check_summary
 from .files import remove, remove_debris, stable_json, write_bytes, write_json, write_text
+from .signoff import AWAITING
 
 
 class Outputs:
@@ -38,13 +39,30 @@ class Outputs:
                 raise ConfigError([f"{self.private}: private detail would be published under {public}; "
                                    f"choose another --out / 内部明细不能放在公开目录中"])
 
-    def write_day(self, digest: Digest, day: dt.date) -> tuple[dict, list[Path]]:
+    def write_day(self, digest: Digest, day: dt.date, decision=None, signoff=None) -> tuple[dict, list[Path]]:
+        """The day's files. With sign-off (publish/signoff.py's decision): an unsigned day writes its
+        private detail only, with the draft in it; a signed one publishes what was signed; the
+        export is written when the public summary is new (with held values as typed when released)."""
         name = day.isoformat()
-        # Through JSON and back, so that the page is exactly what a re-render from the file gives.
-        summary = check_summary(json.loads(stable_json(digest.summary(day))), self.summaries / f"{name}.json")
+        private = digest.private(day)
+        if decision is not None:
+            from .signoff import private_note
+            private = {**private, "signoff": private_note(decision)}
+            self._awaiting(day, decision.state in ("unsigned", "late-edit"))
+            if decision.public is None:
+                return decision.draft, [write_json(self.private / f"{name}.json", private, private=True)]
+            summary = decision.public
+        else:
+            # Through JSON and back, so that the page is exactly what a re-render from the file gives.
+            summary = json.loads(stable_json(digest.summary(day)))
+        summary = check_summary(summary, self.summaries / f"{name}.json")
         written = [write_json(self.summaries / f"{name}.json", summary),
-                   write_json(self.private / f"{name}.json", digest.private(day), private=True),
+                   write_json(self.private / f"{name}.json", private, private=True),
                    write_text(self.reports / f"{name}.md", render_report(summary, self.env))]
+        if decision is not None and not decision.fresh:
+            return summary, written       # as signed: the export written then stands
+        if decision is not None and summary.get("confirmed") and signoff is not None:
+            digest = signoff.unheld
         rows = digest.unit_rows(day)
         if rows is None:
             remove(self.exports / f"{name}.csv")
@@ -53,6 +71,13 @@ class Outputs:
             written.append(write_bytes(self.exports / f"{name}.csv", to_csv(rows, digest.policy)))
             written.append(write_bytes(self.exports / f"{name}.xlsx", to_xlsx(rows, digest.policy, day)))
         return summary, written
+
+    def _awaiting(self, day: dt.date, waiting: bool) -> None:
+        """summaries/awaiting.json: the days that await the office's sign-off (dates only)."""
+        path = self.summaries / "awaiting.json"
+        days = set(json.loads(path.read_text(encoding="utf-8"))["dates"]) if path.exists() else set()
+        days = (days | {day.isoformat()}) if waiting else (days - {day.isoformat()})
+        write_json(path, {"dates": sorted(days), "message": AWAITING})
 
     def remove_debris(self) -> list[Path]:
         """The temporary files a killed run left in the folders runs write (under the run lock)."""

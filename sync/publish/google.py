@@ -22,6 +22,7 @@ from ..policy import Field, Policy, Sheet, fold
 from ..read.google_config import Spreadsheet, Tab, load_config
 from ..read.table import cell_text
 from ..vocabulary import EXPECTED, FALSE_WORDS, TRUE_WORDS
+from . import highlights
 
 STATUS_HEADER = ["级别 Severity", "工作表 Tab", "单元格 Cell", "列 Column", "值 Value", "问题 Code", "说明",
                  "Message", "链接 Link"]
@@ -42,10 +43,11 @@ class Outcome:
 
 # --- write-back ---------------------------------------------------------------------------------
 
-def write_back(config_path, result, policy: Policy, private: dict | None = None,
+def write_back(config_path, result, policy: Policy, private: dict | None = None, marks=None,
                client: google.Client | None = None) -> list[Outcome]:
-    """Each readable spreadsheet's status tab; the office's private tab (when private is given).
-    client: the run's, from its read (else a new connection)."""
+    """Each readable spreadsheet's status tab and the highlights and notes in its own tabs
+    (publish/highlights.py; `marks` keeps which cells were marked: the archive); the office's
+    private tab (when private is given). client: the run's, from its read (else a new connection)."""
     client = client or google.connect(load_config(config_path))
     config = client.config
     status_title = (policy.campus.get("status_tab") or {}).get("zh", "校验结果")
@@ -69,9 +71,13 @@ def write_back(config_path, result, policy: Policy, private: dict | None = None,
                 mine = [i for i in result.issues if config.holder(i.sheet) is sheet]
                 rows = status_rows(mine, result.as_of, sheet, props, policy)
                 requests += replace_tab(props, status_title, rows, frozen=2)
+                marked, now = highlights.requests(mine, props, policy, marks.marks(sheet.name) if marks else set())
+                requests += marked
             if private_title in wanted:
                 requests += replace_tab(props, private_title, private_rows(private, result.as_of), frozen=1)
             google.batch_update(client, sheet, requests)
+            if marks is not None and status_title in wanted:
+                marks.record_marks(sheet.name, now)
             outcomes.append(Outcome(sheet.name, True, f"wrote {', '.join(wanted)} / 已写回"))
         except SourceError as exc:
             outcomes.append(Outcome(sheet.name, False, str(exc)))

@@ -40,7 +40,8 @@ def page(hotlines: list[dict], audiences: dict[str, dict], latest: dict | None, 
     if duty and latest:
         body.append(f"{_('日期', 'Date')}: {t.md(latest.get('date', ''))}\n")
         body.append(t.table([_("班次", "Shift"), _("单位", "Unit"), _("值班人", "On duty")],
-                            [[_label(d.get("shift"), lang), _label(d.get("unit"), lang), d.get("person") or "—"]
+                            [[_label(d.get("shift"), lang), _label(d.get("unit"), lang),
+                              _("待重新安排", "to be reassigned") if d.get("reassign") else d.get("person") or "—"]
                              for d in duty]))
     else:
         body.append(_("值班安排请咨询各单位。", "Ask the units for today's duty roster."))

@@ -15,6 +15,7 @@ import xlsxwriter
 
 from ..policy import Policy
 
+UNDER_REVIEW = "待核实 under review"
 # The fixed columns, in order (README: "The upward export"); unit_daily's count columns follow.
 COLUMNS = ["单位代码 Unit id", "单位 Unit", "Unit (English)", "已报 Reported", "零报告 Zero report",
            "填报时间 Submitted at", "是否按时 On time"]
@@ -34,11 +35,16 @@ def table(rows: list[dict], policy: Policy) -> list[list]:
         reported = "是 yes" if r["reported"] else "否 no (未报 missing)"
         submitted = r["submitted_at"].strftime("%Y-%m-%d %H:%M") if r["submitted_at"] else ""
         body.append([r["id"], r["zh"], r["en"], reported, _yes_no(r["zero_report"]), submitted,
-                     TIMING.get(r["timing"], "")] + [r[f.name] for f in counts])
+                     TIMING.get(r["timing"], "")]
+                    + [UNDER_REVIEW if f.name in r.get("held", ()) else r[f.name] for f in counts])
     done = [r for r in rows if r["reported"]]
     total = ["", "合计 Total", "Total", f"{len(done)} / {len(rows)}", sum(1 for r in done if r["zero_report"]),
              "", sum(1 for r in done if r["timing"] == "on_time")]
-    total += [sum(r[f.name] or 0 for r in done) for f in counts]
+    for f in counts:
+        known = sum(r[f.name] or 0 for r in done)
+        # A held value is left out: the total of the rest says it is incomplete.
+        held = any(f.name in r.get("held", ()) for r in done)
+        total.append(f"{known} + {UNDER_REVIEW} (不完整 incomplete)" if held else known)
     return [header, *body, total]
 
 

@@ -29,6 +29,7 @@ class Days:
         self.latest = self.by_date[max(self.by_date)] if self.by_date else None
         self.last_day = max(self.by_date) if self.by_date else None
         self.units = units
+        self.awaiting: list[str] = []       # days that await the office's sign-off (summaries/awaiting.json)
 
     def window(self, n: int) -> list[dt.date]:
         return [self.last_day - dt.timedelta(days=n - 1 - i) for i in range(n)] if self.last_day else []
@@ -88,6 +89,14 @@ def figures(s: dict, lang: str) -> str:
     for section, key, zh, en in FIGURES:
         part = s.get(section)
         value = part.get(key) if isinstance(part, dict) else None
+        held = ((s.get("held") or {}).get(section) or {}).get(key)
+        if held is not None:     # a held value never shows: "under review" and which units
+            units = _("、", ", ").join(t.name(u, lang) for u in held.get("units") or [])
+            cards.append(f'<div class="cd-card cd-card--held" data-figure="{key}" data-held="{held["held"]}">'
+                         f'<span class="cd-card__value">{t.html(_("待核实", "under review"))}</span>'
+                         f'<span class="cd-card__label">{t.html(_(zh, en))}{": " + t.html(units) if units else ""}'
+                         f'</span></div>')
+            continue
         cards.append(f'<div class="cd-card" data-figure="{key}"><span class="cd-card__value">'
                      f'{t.html("—" if value is None else value)}</span>'
                      f'<span class="cd-card__label">{t.html(_(zh, en))}</span></div>')
@@ -115,9 +124,17 @@ def home(days: Days, board: Board, campus: dict, today: dt.date, lang: str = "zh
     body = []
     s = days.latest
     if s is None:
-        body += ["## " + _("今日数据", "Today's figures"), "", _("暂无每日数据。", "No daily figures yet."), ""]
+        body += ["## " + _("今日数据", "Today's figures"), "", _("暂无每日数据。", "No daily figures yet.")
+                 + (_("数据待防控办签发。", " The figures await the office's sign-off.") if days.awaiting else ""), ""]
     else:
         status = _("完整", "complete") if s.get("status") == "complete" else _("不完整", "partial")
+        waiting = [d for d in days.awaiting if d > s["date"]]
+        if waiting:     # the public side keeps the last signed day, and says so
+            title = _("今日数据待防控办签发", "Today's figures await the office's sign-off")
+            body += [f'!!! info "{title}"', "",
+                     "    " + _(f"{t.md('、'.join(waiting))} 的数据尚未签发，以下为最近签发的 {s['date']} 数据。",
+                                f"The figures of {t.md(', '.join(waiting))} await the office's sign-off; below are "
+                                f"the last signed figures, of {s['date']}."), ""]
         body += [f'{t.md(s["date"])} · {t.md(status)} · [{_("当日报告", "Full report")}](reports/{s["date"]}.md)',
                  "{: .cd-asof }", "", figures(s, lang), reporting(s, lang)]
         if s.get("status") == "partial" and s.get("unavailable"):

@@ -67,12 +67,38 @@ def ordered(counts: dict, names: dict) -> list[tuple]:
     return [(k, counts[k]) for k in known] + sorted((k, v) for k, v in counts.items() if k not in names)
 
 
+@jinja2.pass_context
+def figure(ctx, summary: dict, section: str, key: str) -> Escaped:
+    """A public figure, or where a held value is left out of it (sync/summarize/held.py), "under
+    review" with the units it concerns and the known rest marked incomplete -- never the held value."""
+    lang = ctx["lang"]
+    held = ((summary.get("held") or {}).get(section) or {}).get(key)
+    if held is None:
+        value = md(((summary.get(section) or {})).get(key))
+        if ((summary.get("confirmed") or {}).get(section) or {}).get(key):
+            return Escaped(f"{value} ({'confirmed by the office' if lang == 'en' else '经防控办确认'})")
+        return value
+    return md(held_text(held, lang))
+
+
+def held_text(held: dict, lang: str = "zh") -> str:
+    en = lang == "en"
+    review = "under review" if en else "待核实"
+    if held.get("known") is None:       # a whole figure held by a cross-check
+        return review
+    units = (", " if en else "、").join(text.name(u, lang) for u in held.get("units") or [])
+    what = units or (f"{held['held']} value(s)" if en else f"{held['held']} 个数值")
+    if en:
+        return f"{review}: {what}; rest: {held['known']} (incomplete)"
+    return f"{review}：{what}；其余合计 {held['known']}（不完整）"
+
+
 def environment(templates: Path = TEMPLATES) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), autoescape=False,
                              undefined=jinja2.StrictUndefined, finalize=md, keep_trailing_newline=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters.update(md=md, pct=pct, cutoff=cutoff)
-    env.globals.update(label=label, ordered=ordered, tr=tr, name=name)
+    env.globals.update(label=label, ordered=ordered, tr=tr, name=name, figure=figure)
     return env
 
 

@@ -82,6 +82,9 @@ def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, to
     days_list = read_summaries(summaries, policy.dates)
     expected = [u for u in units.items if u.get("reports_daily", True)]
     days = home.Days(days_list, expected)
+    awaiting = Path(summaries) / "awaiting.json"
+    if awaiting.exists():
+        days.awaiting = json.loads(awaiting.read_text(encoding="utf-8")).get("dates", [])
     audiences = {a["id"]: a for a in content.audiences.items}
     env = report.environment()
     for lang, where in LANGS.items():

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from .. import issues as iss
 from ..policy import Policy
 from ..validate import Result
+from .held import hold_figures, merge
 from .contract import SCHEMA_VERSION
 from .operations import Disinfection, Gate, Supplies
 from .people import Isolation, Staff, Students
@@ -44,7 +45,13 @@ class Digest:
 
     def status(self, day: dt.date) -> str:
         day_errors = any(i.severity == iss.ERROR for i in self.scope.issues(day))
-        return "partial" if day_errors or self.scope.unavailable or self.result.unavailable else "complete"
+        held = bool(self.held(day)) or bool(self.scope.held.figures.get(day.isoformat()))
+        return "partial" if day_errors or held or self.scope.unavailable or self.result.unavailable else "complete"
+
+    def held(self, day: dt.date) -> dict:
+        """{section: {figure: {known, held, units, label}}} for each public figure a held value is left
+        out of (sync/summarize/held.py); the figure itself is null."""
+        return merge(self.reporting.held(day), self.isolation.held(day), self.gate.held(day))
 
     def summary(self, day: dt.date) -> dict:
         body = {
@@ -62,8 +69,10 @@ class Digest:
             "supplies": self.supplies.summary(day),
             "gate": self.gate.summary(day),
             "duty": self.reporting.on_duty(day),
+            "held": self.held(day),
             "issues": self._issues(day),
         }
+        body["held"] = merge(body["held"], hold_figures(body, self.scope.held.figures.get(day.isoformat(), {})))
         if self.facts is not None:
             by_sheet: dict[str, int] = {}
             for edit in self.facts.edits(day):
@@ -102,6 +111,7 @@ class Digest:
             **self.staff.private(day),
             **self.isolation.private(day),
             **self.gate.private(day),
+            "held": self.scope.held.private(self.scope.issues(day), day.isoformat()),
             "issues": [i.to_dict() for i in self.scope.issues(day)],
         }
         if self.facts is not None:
@@ -150,8 +160,8 @@ def labels(summary: dict, policy: Policy) -> dict:
         "student_type": enum("student_roster", "student_type"),
         "person_type": enum("gate_log", "person_type"),
         "source": enum("supplies", "source"),
-        "provinces": listed("provinces", students.get("by_province", {})),
-        "zones": listed("zones", isolation.get("by_zone", {})),
+        "provinces": listed("provinces", students.get("by_province") or {}),
+        "zones": listed("zones", isolation.get("by_zone") or {}),
         "sheets": named([*({"id": name, **sheet.title} for name, sheet in policy.sheets.items()),
                          {"id": OTHER, "zh": "其他工作表", "en": "Other tabs"}]),
     }

@@ -79,11 +79,12 @@ class Staff(Part):
 
 
 class Isolation(Part):
-    by_zone: dict[str, Count]
-    people: Count
-    readings_expected: Count
+    """A figure is null while a value in it is held (see `held`)."""
+    by_zone: dict[str, Count] | None
+    people: Count | None
+    readings_expected: Count | None
     readings_recorded: Count
-    fever_readings: Count
+    fever_readings: Count | None
     people_below_minimum: Count
 
 
@@ -117,7 +118,7 @@ class Gate(Part):
     total: Count
     by_person_type: dict[str, Count]
     refused: Count
-    fevers: Count
+    fevers: Count | None = Field(description="null while a reading in it is held (see `held`)")
     violations: Count
 
 
@@ -125,6 +126,22 @@ class Duty(Part):
     shift: Named | None
     unit: Named | None
     person: str | None
+    reassign: bool = Field(False, description="the slot needs reassigning (no name, nothing about anyone's health)")
+
+
+class Held(Part):
+    """A public figure with a held value in it: the sum of the rest (null for a figure held whole),
+    how many values are held, and which units they concern. Never the held value."""
+    known: float | None
+    held: Count
+    units: list[Named]
+    label: Label
+
+
+class SignedOff(Part):
+    state: Literal["signed"]
+    signed_at: str
+    release_held: bool
 
 
 class SheetIssues(Part):
@@ -164,7 +181,8 @@ class Summary(Part):
     status: Literal["complete", "partial"]
     unavailable: list[str]
     reporting: Reporting | None
-    units: dict[str, float] | None = Field(description="unit_daily's counts summed over the units")
+    units: dict[str, float | None] | None = Field(description="unit_daily's counts summed over the units; a "
+                                                               "count is null while a value in it is held")
     students: Students | None
     staff: Staff | None
     isolation: Isolation | None
@@ -175,6 +193,11 @@ class Summary(Part):
     issues: Issues
     labels: Labels
     late_edits: LateEdits | None = Field(None, description="rows changed after the day was first published")
+    held: dict[str, dict[str, Held]] = Field(default_factory=dict, description="section -> figure -> what is "
+                                             "known of a figure with held values in it (campus.yml hold:)")
+    confirmed: dict[str, dict[str, Label]] | None = Field(None, description="values published as typed, "
+                                                         "confirmed by the office at sign-off")
+    signoff: SignedOff | None = Field(None, description="the office's sign-off (campus.yml signoff: required)")
 
 
 def json_schema() -> dict:

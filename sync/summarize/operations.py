@@ -20,6 +20,7 @@ import numpy as np
 
 from ..policy import Policy, fold
 from ..validate.checks import stock_after
+from .held import entry
 from .reporting import ratio
 from .scope import Scope
 
@@ -131,6 +132,7 @@ class Gate:
         self.kind = per_text[column.codes][self.index]
         self.temperature = table.columns["temperature"].row_num()[self.index]
         self.admitted = table.columns["admitted"].row_num()[self.index]
+        self.held_temperature = scope.held.mask(table, "temperature")[self.index]
 
     def _slice(self, day: dt.date) -> slice:
         d = day.toordinal()
@@ -144,8 +146,22 @@ class Gate:
         with np.errstate(invalid="ignore"):
             fevers = int((self.temperature[s] >= self.fever).sum())
         violations = {i.row for i in self.scope.issues(day) if i.sheet == self.SHEET and self.scope.rule_breach(i)}
+        held = int(self.held_temperature[s].sum())
         return {"total": s.stop - s.start, "by_person_type": dict(zip(self.types, map(int, kinds))),
-                "refused": int((self.admitted[s] == 0).sum()), "fevers": fevers, "violations": len(violations)}
+                "refused": int((self.admitted[s] == 0).sum()), "fevers": None if held else fevers,
+                "violations": len(violations)}
+
+    def held(self, day: dt.date) -> dict:
+        """Fevers at the gate with a held temperature among the day's readings: the rest is known."""
+        if not self.available:
+            return {}
+        s = self._slice(day)
+        held = self.held_temperature[s]
+        if not held.any():
+            return {}
+        with np.errstate(invalid="ignore"):
+            known = int(((self.temperature[s] >= self.fever) & ~held).sum())
+        return {"gate": {"fevers": entry(known, int(held.sum()))}}
 
     def private(self, day: dt.date) -> dict:
         if not self.available:

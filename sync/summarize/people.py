@@ -16,6 +16,7 @@ from collections import Counter, defaultdict
 import numpy as np
 
 from ..policy import Policy
+from .held import entry
 from .scope import Scope
 
 
@@ -113,6 +114,7 @@ class Isolation:
 
     def __init__(self, scope: Scope, policy: Policy):
         self.available = self.SHEET in scope.tables
+        self.held_at = lambda row: scope.held.at(self.SHEET, row)
         self.by_day = scope.records_by_day(self.SHEET)
         self.fever = float(policy.thresholds["fever"])
         self.per_day = int(policy.thresholds["readings_per_day"])
@@ -139,9 +141,23 @@ class Isolation:
             zones[r["zone"]].add(r["person_id"])
         by_zone = {z: len(zones.get(z, ())) for z in self.zones}
         by_zone.update({z: len(p) for z, p in sorted(zones.items()) if z not in by_zone})
+        held = self._held(day)
         return {"by_zone": by_zone, "people": len(people), "readings_expected": len(people) * self.per_day,
-                "readings_recorded": len(rows), "fever_readings": sum(1 for r in rows if self._fever(r)),
+                "readings_recorded": len(rows),
+                "fever_readings": None if held else sum(1 for r in rows if self._fever(r)),
                 "people_below_minimum": sum(1 for readings in people.values() if len(readings) < self.per_day)}
+
+    def _held(self, day: dt.date) -> list[dict]:
+        """The day's readings whose temperature is held."""
+        return [r for r in self.by_day.get(day, []) if "temperature" in self.held_at(r["_row"])]
+
+    def held(self, day: dt.date) -> dict:
+        held = self._held(day) if self.available else []
+        if not held:
+            return {}
+        rows = {r["_row"] for r in held}
+        known = sum(1 for r in self.by_day.get(day, []) if r["_row"] not in rows and self._fever(r))
+        return {"isolation": {"fever_readings": entry(known, len(held))}}
 
     def private(self, day: dt.date) -> dict:
         if not self.available:

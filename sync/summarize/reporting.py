@@ -11,6 +11,7 @@ import datetime as dt
 from collections import defaultdict
 
 from ..policy import Policy
+from .held import entry
 from .scope import Scope
 
 SHEET = "unit_daily"
@@ -43,6 +44,8 @@ class Reporting:
         for day, rows in scope.records_by_day("duty_roster").items():
             for r in rows:
                 self.duty[day][r["unit"]].append({"shift": r["shift"], "person": r["person"], "phone": r["phone"]})
+        roster_codes = {c.code for c in policy.cross_checks if c.kind == "roster" and c.left.sheet == "duty_roster"}
+        self.reassign = scope.flagged_by_day("duty_roster", roster_codes)
         self.dropped = defaultdict(list)        # (day ordinal, unit) -> row numbers of its invalid rows
         if self.available:
             table = scope.tables[SHEET]
@@ -63,6 +66,14 @@ class Reporting:
                 rank, shift = shifts[p["shift"]]
                 out.append((rank, unit, p["person"], {"shift": {"id": shift["id"], "zh": shift["zh"], "en": shift["en"]},
                                                        "unit": unit_label(self.units[unit]), "person": p["person"]}))
+        # A slot a roster cross-check flagged (the person is isolated or has a fever): the public
+        # sees that it needs reassigning -- no name, nothing about anyone's health.
+        for r in self.reassign.get(day, []):
+            if r["shift"] in shifts and r["unit"] in self.units:
+                rank, shift = shifts[r["shift"]]
+                out.append((rank, r["unit"], "", {"shift": {"id": shift["id"], "zh": shift["zh"], "en": shift["en"]},
+                                                  "unit": unit_label(self.units[r["unit"]]), "person": None,
+                                                  "reassign": True}))
         return [entry for *_, entry in sorted(out, key=lambda e: e[:3])]
 
     def timing(self, day: dt.date, record: dict) -> str:
@@ -89,9 +100,26 @@ class Reporting:
             "rate": ratio(len(done), len(expected)),
             "on_time_rate": ratio(timing.count("on_time"), len(expected)),
         }
-        # Totals cover every valid report of the day, a unit outside the daily list included.
-        totals = {name: sum(r[name] or 0 for r in reports.values()) for name in self.counts}
+        # Totals cover every valid report of the day, a unit outside the daily list included; a total
+        # with a held value in it is null (its known part is in held()).
+        totals = {name: None if self._held(day, name) else sum(r[name] or 0 for r in reports.values())
+                  for name in self.counts}
         return {"reporting": reporting, "units": totals}
+
+    def _held(self, day: dt.date, name: str) -> list[str]:
+        """Units whose report of the day has `name` held."""
+        return [u for u, r in self.by_day.get(day, {}).items() if name in self.scope.held.at(SHEET, r["_row"])]
+
+    def held(self, day: dt.date) -> dict:
+        """{"units": {count: entry}} for each total with a held value in it."""
+        reports = self.by_day.get(day, {})
+        out = {}
+        for name in self.counts:
+            units = self._held(day, name)
+            if units:
+                known = sum(r[name] or 0 for u, r in reports.items() if u not in units)
+                out[name] = entry(known, len(units), [unit_label(self.units[u]) for u in sorted(units)])
+        return {"units": out} if out else {}
 
     def cutoff(self, day: dt.date) -> str | None:
         """The data cut-off: the latest submitted_at among the day's reports, with the campus offset."""
@@ -135,7 +163,9 @@ class Reporting:
                    "zero_report": bool(record.get("zero_report")) if record else None,
                    "submitted_at": record["submitted_at"] if record else None,
                    "timing": self.timing(day, record) if record else None}
-            row.update({name: (record[name] if record else None) for name in self.counts})
+            held = self.scope.held.at(SHEET, record["_row"]) if record else {}
+            row.update({name: (record[name] if record and name not in held else None) for name in self.counts})
+            row["held"] = sorted(n for n in held if n in self.counts)
             rows.append(row)
         return rows
 

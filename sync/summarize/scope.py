@@ -18,6 +18,7 @@ from .. import issues as iss
 from ..policy import Policy
 from ..validate import Result
 from ..validate.table import Table, day_field
+from .held import Held
 
 # Sheet-level problems that leave a sheet's figures unusable, as if the sheet were missing.
 UNUSABLE = {"missing-column", "empty-sheet", "duplicate-sheet"}
@@ -28,7 +29,7 @@ class Scope:
         self.result, self.policy = result, policy
         broken = {i.sheet for i in result.issues if i.code in UNUSABLE and i.severity == iss.ERROR}
         self.tables = {name: t for name, t in result.tables.items() if name not in broken}
-        self.unavailable = sorted(set(policy.sheets) - set(self.tables))
+        self.unavailable = sorted(n for n in set(policy.sheets) - set(self.tables) if not policy.sheets[n].optional)
         self.fields = {name: day_field(t.sheet) for name, t in self.tables.items()}
         self.days = {name: t.day_numbers(f) for name, t in self.tables.items() if (f := self.fields[name])}
         self._issues: dict[int, list[iss.Issue]] = defaultdict(list)    # day ordinal -> issues
@@ -38,6 +39,7 @@ class Scope:
             day = self._issue_day(issue)
             (self._every_day if day is None else self._issues[day]).append(issue)
         self.counted = {name: self._counted(name, t) for name, t in self.tables.items()}
+        self.held = Held(result.issues, self.tables, policy)
         self._left_out: dict[str, Counter] = {}          # sheet -> Counter(day ordinal, -1 for any day)
         for name, table in self.tables.items():
             dropped = table.live & ~self.counted[name]
@@ -85,6 +87,22 @@ class Scope:
         """Rows dropped as invalid, per sheet: the day's rows, undated rows and snapshot rows."""
         d = day.toordinal()
         return {name: counts.get(d, 0) + counts.get(-1, 0) for name, counts in self._left_out.items()}
+
+    def flagged_by_day(self, name: str, codes: set[str]) -> dict[dt.date, list[dict]]:
+        """Rows of a dated sheet whose only errors are of the given codes, as records by day."""
+        table, field = self.tables.get(name), self.fields.get(name)
+        grouped: dict[dt.date, list[dict]] = defaultdict(list)
+        if table is None or field is None or not codes:
+            return grouped
+        kinds: dict[int, set[bool]] = defaultdict(set)
+        for issue in self.result.issues:
+            if issue.sheet == name and issue.row and issue.severity == iss.ERROR:
+                kinds[issue.row].add(issue.code in codes)
+        rows = {row for row, k in kinds.items() if k == {True}}
+        for record in table.records(valid_only=False):
+            if record["_row"] in rows and record.get(field) is not None:
+                grouped[record[field]].append(record)
+        return grouped
 
     def records_by_day(self, name: str) -> dict[dt.date, list[dict]]:
         """A small dated sheet's valid rows as records, grouped by day once."""

@@ -18,6 +18,7 @@ from ..read.table import RawTable, Workbook
 from . import fast, parse
 from .cells import cell_issues, type_column
 from .checks import CHECKS
+from .crosscheck import cross_check
 from .headers import locate_header, match_columns, match_sheets
 from .rules import apply_rules, check_keys
 from .table import Table
@@ -55,7 +56,8 @@ def validate(workbook: Workbook, policy: Policy, as_of: dt.date | None = None) -
         problems += table_problems
         if table is not None:
             tables[name] = table
-    missing = [name for name in policy.sheets if name not in found]
+    problems += cross_check(tables, policy, as_of)
+    missing = [name for name, s in policy.sheets.items() if name not in found and not s.optional]
     return Result(source=workbook.source, as_of=as_of, tables=tables, issues=sorted(problems, key=iss.sort_key),
                   missing=missing, tabs=found, unavailable=list(workbook.unavailable), seconds=seconds)
 

@@ -143,3 +143,47 @@ def count_jump(table, p, ctx):
                     found.append(table.issue("count-jump", name, i, previous=old,
                                              previous_date=prev_date.isoformat()))
     return found
+
+
+@check("copied-forward", date="field", group="field", fields="fields", days="count")
+def copied_forward(table, p, ctx):
+    """A unit whose report repeats its previous `days` reports exactly, on consecutive days (scripted
+    check-ins, 2020). All-zero reports are left alone: a quiet unit reports zeros every day."""
+    n = _count(p["days"], ctx)
+    names = p["fields"]
+    by_group = defaultdict(list)
+    for i, date, group, *values in _rows(table, p["date"], p["group"], *names):
+        if date <= ctx.as_of:
+            by_group[group].append((date, i, tuple(values)))
+    found = []
+    for reports in by_group.values():
+        reports.sort(key=lambda r: (r[0], r[1]))
+        run = 0
+        for (prev_date, _, before), (date, i, after) in zip(reports, reports[1:]):
+            same = after == before and (date - prev_date).days == 1 and any(v for v in after)
+            run = run + 1 if same else 0
+            if run == n:
+                found.append(table.issue("copied-forward", names[0], i, days=n + 1, since=reports_since(date, n)))
+    return found
+
+
+def reports_since(date: dt.date, n: int) -> str:
+    return (date - dt.timedelta(days=n)).isoformat()
+
+
+@check("unchanging-readings", person="field", date="field", reading="field", days="count")
+def unchanging_readings(table, p, ctx):
+    """A person whose every reading, over at least `days` days, is the same value."""
+    n = _count(p["days"], ctx)
+    seen: dict[str, list] = defaultdict(list)
+    for i, person, date, value in _rows(table, p["person"], p["date"], p["reading"]):
+        if value is not None and date <= ctx.as_of:
+            seen[person].append((i, date, value))
+    found = []
+    for readings in seen.values():
+        days = {d for _, d, _ in readings}
+        if len(days) >= n and len({v for _, _, v in readings}) == 1:
+            first = min(i for i, _, _ in readings)
+            found.append(table.issue("unchanging-readings", p["reading"], first, count=len(readings),
+                                     days=len(days)))
+    return found

@@ -35,7 +35,7 @@ def match_sheets(workbook: Workbook, policy: Policy) -> tuple[dict[str, RawTable
         else:
             found[name] = table
     for sheet in policy.sheets.values():
-        if sheet.name not in found:
+        if sheet.name not in found and not sheet.optional:
             problems.append(iss.make("missing-sheet", sheet.name, sheet_title=f"{sheet.title['zh']} / "
                                      f"{sheet.title['en']}", source=workbook.source))
     return found, problems
