@@ -115,7 +115,7 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
             summary, files = outputs.write_day(digest, day, decision, signoff)
             if decision is None or decision.fresh:
                 published[day.isoformat()] = summary
-            if decision is not None and decision.fresh:
+            if decision is not None and decision.fresh and decision.signoff is not None:
                 office.record_signoff(reading, decision.signoff, decision.draft, summary)
             outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
                                        summary["issues"]["warnings"], files))

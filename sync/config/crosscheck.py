@@ -88,16 +88,17 @@ def cross_checks(self: _Found, path: Path, data, sheets: dict, thresholds: dict)
             left = _side(self, path, keys + ("left",), spec.get("left"), sheets, thresholds, MEASURES)
             right = _side(self, path, keys + ("right",), spec.get("right"), sheets, thresholds, MEASURES)
             against = []
-            op, tolerance = spec.get("op"), spec.get("tolerance", 0)
+            op, tolerance = str(spec.get("op", "==")), spec.get("tolerance", 0)
             if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or tolerance < 0:
                 self.problem(path, keys + ("tolerance",), f"expected a number >= 0; got {tolerance!r}")
         figures = spec.get("hold_figures", [])
         if not isinstance(figures, list) or any(not isinstance(f, str) or f.count(".") != 1 for f in figures):
             self.problem(path, keys + ("hold_figures",), f"expected public figures such as [isolation.people]; got {figures!r}")
         if len(self.problems) == start:
+            assert isinstance(code, str) and left is not None      # else a problem was found above
             out.append(CrossCheck(code=code, severity=severity, kind="roster" if roster else "compare",
                                   message=spec["message"], left=left, right=right, op=op,
-                                  tolerance=float(tolerance), against=against, hold_figures=list(figures)))
+                                  tolerance=float(tolerance), against=[s for s in against if s is not None], hold_figures=list(figures)))
     return out
 
 

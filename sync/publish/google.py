@@ -66,7 +66,7 @@ def write_back(config_path, result, policy: Policy, private: dict | None = None,
             continue
         try:
             props = client.properties(sheet)
-            requests = []
+            requests: list[dict] = []
             if status_title in wanted:
                 mine = [i for i in result.issues if config.holder(i.sheet) is sheet]
                 rows = status_rows(mine, result.as_of, sheet, props, policy)
@@ -74,7 +74,7 @@ def write_back(config_path, result, policy: Policy, private: dict | None = None,
                 marked, now = highlights.requests(mine, props, policy, marks.marks(sheet.name) if marks else set())
                 requests += marked
             if private_title in wanted:
-                requests += replace_tab(props, private_title, private_rows(private, result.as_of), frozen=1)
+                requests += replace_tab(props, private_title, private_rows(private or {}, result.as_of), frozen=1)
             google.batch_update(client, sheet, requests)
             if marks is not None and status_title in wanted:
                 marks.record_marks(sheet.name, now)
@@ -135,7 +135,7 @@ def replace_tab(props: list[dict], title: str, rows: list[list[str]], frozen: in
     width = max(len(r) for r in rows)
     existing = next((p for p in props if p["title"] == title), None)
     grid = {"rowCount": len(rows) + 10, "columnCount": max(width, 10), "frozenRowCount": frozen}
-    requests = []
+    requests: list[dict] = []
     if existing is None:
         sheet_id = _new_id(props, title)
         requests.append({"addSheet": {"properties": {"sheetId": sheet_id, "title": title, "gridProperties": grid}}})
@@ -226,7 +226,7 @@ def _tab_requests(props, tab: Tab, schema: Sheet, existing: dict | None, header:
     for offset, f in enumerate(added):
         columns[f.name] = width + offset
     need = width + len(added)
-    requests = []
+    requests: list[dict] = []
     if existing is None:
         title = tab.title or schema.title["zh"]
         sheet_id = tab.gid if tab.gid is not None else _new_id(props, title)

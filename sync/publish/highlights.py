@@ -29,7 +29,9 @@ def _index(letters: str) -> int:
 
 
 def _cell(sheet_id: int, address: str, value: dict) -> dict:
-    letters, row = _A1.match(address).groups()
+    match = _A1.match(address)
+    assert match is not None          # requests() keeps only cells in A1 form
+    letters, row = match.groups()
     col, row = _index(letters), int(row) - 1
     return {"updateCells": {"range": {"sheetId": sheet_id, "startRowIndex": row, "endRowIndex": row + 1,
                                       "startColumnIndex": col, "endColumnIndex": col + 1},
@@ -42,7 +44,7 @@ def requests(issues: list[iss.Issue], props: list[dict], policy: Policy,
     ids = {p["title"]: p["sheetId"] for p in props}
     now: dict[tuple[str, str], list[iss.Issue]] = defaultdict(list)
     for issue in issues:
-        if issue.cell and issue.tab in ids and _A1.match(issue.cell) and (
+        if issue.cell and issue.tab and issue.tab in ids and _A1.match(issue.cell) and (
                 issue.severity == iss.ERROR or issue.code in policy.hold):
             now[(issue.tab, issue.cell)].append(issue)
     out = []

@@ -22,9 +22,11 @@ import hashlib
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 from ..summarize import contract
 from . import text as t
+from .export import UNDER_REVIEW
 
 REPORTED = {"是 yes": True, "否 no (未报 missing)": False}
 YES_NO = {"是 yes": True, "否 no": False, "": None}
@@ -76,7 +78,11 @@ def unit_rows(export_csv: bytes, summary: dict, counts: list[str]) -> list[list]
 
 
 def _int(text: str) -> int | None:
-    return int(text) if text.strip() else None
+    """A count of the upward table; blank where the table holds none or a held figure (待核实)."""
+    text = text.strip()
+    if not text or text == UNDER_REVIEW:
+        return None
+    return int(text)
 
 
 def day_row(summary: dict, counts: list[str]) -> list:
@@ -179,7 +185,7 @@ def files(summaries: list[dict], exports: str | Path | None = None) -> dict[str,
 
 
 
-TEXT = {
+TEXT: dict[str, dict[str, Any]] = {
     "zh": {"title": "开放数据", "head": ["文件", "内容"],
            "intro": "本校每日公开的防控数据（只有汇总数，不含任何个人信息），以固定地址的文件提供，供任何人下载、核对与汇总。",
            "latest": "最新数据日期：**{latest}**；共 {n} 天。", "how": "使用说明",

@@ -61,7 +61,7 @@ def load(root: str | Path = "policies") -> Content:
     unsafe = safety.symlinks_out(root) + [p for item in found + (plans.plans if plans else [])
                                           for p in safety.check_file(item.path)]
     return Content(policy, audiences, found, plans, hotlines,
-                   problems + more + more2 + far + (plans.problems if plans else []) + more3 + unsafe)
+                   [*problems, *more, *more2, *far, *(plans.problems if plans else []), *more3, *unsafe])
 
 
 LANGS = {"zh": "", "en": "en/"}      # where each language's pages go under the docs_dir

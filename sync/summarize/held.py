@@ -34,8 +34,9 @@ class Held:
         for issue in issues:
             if issue.code in self.codes and issue.code in figures and issue.date:
                 for figure in figures[issue.code]:
-                    self.figures[issue.date].setdefault(tuple(figure.split(".")), issue)
-            if not self.holds(issue) or issue.sheet not in tables:
+                    section, key = figure.split(".")       # sync/config checks the section.key form
+                    self.figures[issue.date].setdefault((section, key), issue)
+            if not self.holds(issue) or issue.sheet not in tables or issue.row is None or issue.field is None:
                 continue
             if tables[issue.sheet].raw.index_of(issue.row) is None:
                 continue
@@ -62,7 +63,8 @@ class Held:
         """Each held cell and figure of the day: where, the value as typed, why, how to release it."""
         out = [{"sheet": i.sheet, "tab": i.tab, "source": i.source, "cell": i.cell, "row": i.row,
                 "column": i.column, "field": i.field, "value": i.value, "code": i.code, "reason": i.message,
-                "release": RELEASE} for i in day_issues if self.holds(i) and self.at(i.sheet, i.row).get(i.field)]
+                "release": RELEASE} for i in day_issues
+               if self.holds(i) and i.row is not None and i.field is not None and self.at(i.sheet, i.row).get(i.field)]
         for (section, key), i in sorted(self.figures.get(day, {}).items()):
             out.append({"sheet": None, "figure": f"{section}.{key}", "code": i.code, "reason": i.message,
                         "release": RELEASE})

@@ -42,7 +42,7 @@ def _rows(table: Table, side: Side, policy: Policy, as_of: dt.date) -> tuple[np.
 
 
 def _measure(table: Table, side: Side, index: np.ndarray) -> float:
-    if side.measure == "rows":
+    if side.measure == "rows" or side.field is None:
         return float(len(index))
     column = table.columns[side.field]
     if side.measure == "sum":
@@ -79,11 +79,13 @@ def _number(value: float) -> str:
 
 
 def compare(check: CrossCheck, tables: dict[str, Table], policy: Policy, as_of: dt.date) -> list[iss.Issue]:
-    left_t, right_t = tables.get(check.left.sheet), tables.get(check.right.sheet)
+    right_side = check.right
+    assert right_side is not None                   # a compare check has both sides (sync/config)
+    left_t, right_t = tables.get(check.left.sheet), tables.get(right_side.sheet)
     if left_t is None or right_t is None:
         return []           # a missing sheet is its own error; nothing to compare
     l_index, l_days = _rows(left_t, check.left, policy, as_of)
-    r_index, r_days = _rows(right_t, check.right, policy, as_of)
+    r_index, r_days = _rows(right_t, right_side, policy, as_of)
     found = []
     for d in sorted(set(l_days.tolist()) - {-1}):
         if d > as_of.toordinal():
@@ -91,10 +93,10 @@ def compare(check: CrossCheck, tables: dict[str, Table], policy: Policy, as_of: 
         day = dt.date.fromordinal(d)
         li = l_index[l_days == d]
         ri = r_index[(r_days == d) | (r_days == -1)]
-        left, right = _measure(left_t, check.left, li), _measure(right_t, check.right, ri)
+        left, right = _measure(left_t, check.left, li), _measure(right_t, right_side, ri)
         if _ok(left, check.op, right, check.tolerance):
             continue
-        (lz, le), (rz, re_) = _describe(left_t, check.left, li, day), _describe(right_t, check.right, ri, day)
+        (lz, le), (rz, re_) = _describe(left_t, check.left, li, day), _describe(right_t, right_side, ri, day)
         sign = SYMBOL[check.op]
         tol_zh = f"，容差 {_number(check.tolerance)}" if check.tolerance else ""
         tol_en = f", tolerance {_number(check.tolerance)}" if check.tolerance else ""
@@ -113,11 +115,11 @@ def compare(check: CrossCheck, tables: dict[str, Table], policy: Policy, as_of: 
 
 
 def roster(check: CrossCheck, tables: dict[str, Table], policy: Policy, as_of: dt.date) -> list[iss.Issue]:
-    table = tables.get(check.left.sheet)
-    if table is None:
+    table, person = tables.get(check.left.sheet), check.left.field
+    if table is None or person is None:
         return []
     index, days = _rows(table, check.left, policy, as_of)
-    column = table.columns[check.left.field]
+    column = table.columns[person]
     # (name, day or -1) -> the first place the person was found, per `not_in` side
     seen: dict[tuple[str, int], list[tuple[Side, str]]] = defaultdict(list)
     for side in check.against:
@@ -125,6 +127,8 @@ def roster(check: CrossCheck, tables: dict[str, Table], policy: Policy, as_of: d
         if other is None:
             continue
         o_index, o_days = _rows(other, side, policy, as_of)
+        if side.field is None:
+            continue
         names = other.columns[side.field]
         first: dict[tuple[str, int], str] = {}
         for i, d in zip(o_index.tolist(), o_days.tolist()):
@@ -143,11 +147,11 @@ def roster(check: CrossCheck, tables: dict[str, Table], policy: Policy, as_of: d
                                                         if d >= as_of.toordinal() else [])
         if not hits:
             continue
-        reasons_zh = "；".join(f"{s.reason['zh']}（{place}）" for s, place in hits)
-        reasons_en = "; ".join(f"{s.reason['en']} ({place})" for s, place in hits)
+        reasons_zh = "；".join(f"{(s.reason or {}).get('zh', '')}（{place}）" for s, place in hits)
+        reasons_en = "; ".join(f"{(s.reason or {}).get('en', '')} ({place})" for s, place in hits)
         message = {"zh": f"{check.message['zh']}：{name} {reasons_zh}",
                    "en": f"{check.message['en']}: {name} {reasons_en}"}
-        found.append(table.issue(check.code, check.left.field, i, severity=check.severity, message=message))
+        found.append(table.issue(check.code, person, i, severity=check.severity, message=message))
     return found
 
 
