@@ -4,7 +4,9 @@ Exit codes: 0 fine (warnings allowed), 1 data problems found, 2 usage or configu
 """
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import json
 import sys
 
@@ -74,6 +76,41 @@ def check(source, as_of, fmt, out, policies):
         titles = {name: t.sheet.title for name, t in result.tables.items()}
         click.echo(iss.to_text(result.issues, titles), nl=False)
     sys.exit(1 if result.errors else 0)
+
+
+def _tabs_json(tabs: list[dict]) -> str:
+    """{"tabs": [...]} with one row a line, so that a person can read it too."""
+    def dump(value):
+        return json.dumps(value, ensure_ascii=False)
+    parts = []
+    for tab in tabs:
+        head = ", ".join(f"{dump(k)}: {dump(v)}" for k, v in tab.items() if k != "rows")
+        rows = ",\n".join("   " + dump(row) for row in tab["rows"])
+        parts.append(f' {{{head}, "rows": [\n{rows}\n ]}}' if rows else f' {{{head}, "rows": []}}')
+    return '{"tabs": [\n' + ",\n".join(parts) + "\n]}" if parts else '{"tabs": []}'
+
+
+@main.command("read")
+@click.option("--source", required=True, type=click.Path(),
+              help="An .xlsx workbook, a folder of .csv files, or a Google config (.yml).")
+@click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
+@click.option("--sheet", help="Only this sheet (its id or title) or this tab.")
+@POLICIES
+def read_cmd(source, fmt, sheet, policies):
+    """Print every tab's cells as the texts the validator receives, before typing."""
+    tabs = jobs.read_tabs(source, sheet, policies)
+    if fmt == "json":
+        click.echo(_tabs_json(tabs))
+        return
+    if len(tabs) != 1:
+        raise click.UsageError("--format csv prints one tab: choose it with --sheet (tabs: "
+                               + ", ".join(t["title"] for t in tabs) + ")")
+    if "unreadable" in tabs[0]:
+        click.echo(f"错误 / error: {tabs[0]['unreadable']}", err=True)
+        sys.exit(2)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(tabs[0]["rows"])
+    click.echo(out.getvalue(), nl=False)
 
 
 @main.command()

@@ -17,11 +17,11 @@ import xlsxwriter
 from sync.errors import SourceError
 from sync.read import read_source
 from sync.read.xlsx import read_workbook
-from xlsx_forms import (CHARTSHEET, MAIN, REL, WORKSHEET, inline, number, sheet_xml, sst_xml, styles_xml,
+from xlsx_forms import (CHARTSHEET, HEADER_ROW, MAIN, REL, WORKSHEET, inline, number, sheet_xml, sst_xml, styles_xml,
                         workbook_xml, write_book)
 
 ROOT = Path(__file__).resolve().parent.parent
-HEADER = '<row r="1">' + inline("A1", "a") + inline("B1", "b") + "</row>"
+HEADER = HEADER_ROW
 
 
 def cells(path: Path) -> dict[str, list[list[str]]]:

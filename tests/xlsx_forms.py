@@ -100,3 +100,6 @@ def inline(ref: str, text: str, space: bool = False) -> str:
 def number(ref: str, value: str, style: int | None = None) -> str:
     s = f' s="{style}"' if style is not None else ""
     return f'<c r="{ref}"{s}><v>{value}</v></c>'
+
+
+HEADER_ROW = '<row r="1">' + inline("A1", "a") + inline("B1", "b") + "</row>"

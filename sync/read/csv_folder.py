@@ -22,7 +22,15 @@ def read_folder(folder: Path) -> Workbook:
     files = sorted(p for p in folder.iterdir() if p.suffix.lower() == ".csv" and not p.name.startswith("."))
     if not files:
         raise SourceError(f"{folder}: no .csv files in this folder / 文件夹中没有 .csv 文件")
-    return Workbook(source=str(folder), tables=[read_csv(path) for path in files])
+    return Workbook(source=str(folder), tables=[_read_or_note(path) for path in files])
+
+
+def _read_or_note(path: Path) -> RawTable:
+    """One file that cannot be read makes its sheet unavailable, not the whole folder."""
+    try:
+        return read_csv(path)
+    except SourceError as exc:
+        return RawTable.unreadable_tab(path.stem, str(path), str(exc))
 
 
 def read_csv(path: Path) -> RawTable:

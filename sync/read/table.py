@@ -80,6 +80,17 @@ class RawTable:
                 return None
         return i if 0 <= i < self.n_rows else None
 
+    def rows(self) -> list[list[str]]:
+        """The header and every data row as texts, blank cells at the end of each row left out."""
+        if not self.header:
+            return []
+        columns = [c.texts() for c in self.columns]
+        rows = [list(self.header)] + [[col[i] for col in columns] for i in range(self.n_rows)]
+        for row in rows:
+            while row and row[-1] == "":
+                row.pop()
+        return rows
+
     @classmethod
     def unreadable_tab(cls, title: str, source: str, reason: str) -> "RawTable":
         """A tab that is there but cannot be read: its sheet is unavailable, the others are not."""
