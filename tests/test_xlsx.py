@@ -310,3 +310,28 @@ def test_check_of_a_workbook_with_an_unreadable_tab_names_it(tmp_path):
     found = [i for i in json.loads(out.stdout)["issues"] if i["code"] == "unreadable-sheet"]
     assert [(i["sheet"], i["tab"]) for i in found] == [("gate_log", "出入登记")]
     assert "panic.xlsx" in found[0]["value"] and "PanicException" not in out.stdout
+
+
+# --- other formats calamine reads -----------------------------------------------------------------
+
+def test_ods_as_libreoffice_saves_it(tmp_path):
+    """Dates, times, numbers, booleans, repeated empty cells; =1/0 is stored as the float 0 marked
+    calcext:value-type="error", which calamine reads as 0: read as #DIV/0!."""
+    from xlsx_forms import ods_cell, write_ods
+    row = "<table:table-row>{}</table:table-row>".format
+    rows = [row(ods_cell("string", "", "日期") + ods_cell("string", "", "体温") + ods_cell("string", "", "错")
+                + ods_cell("string", "", "时")),
+            row(ods_cell("date", 'office:date-value="2020-02-11"', "2020-02-11") + ods_cell("float", 'office:value="36.5"')
+                + '<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+                  'calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>'
+                + ods_cell("time", 'office:time-value="PT08H30M00S"')),
+            '<table:table-row table:number-rows-repeated="2"><table:table-cell table:number-columns-repeated="4"/></table:table-row>',
+            row('<table:table-cell table:number-columns-repeated="2"/>' + ods_cell("float", 'office:value="0"', "0")
+                + ods_cell("boolean", 'office:boolean-value="true"')),
+            row('<table:table-cell table:number-columns-repeated="2"/>'
+                + '<table:table-cell office:value-type="float" office:value="0" calcext:value-type="error">'
+                  '<text:p>#N/A</text:p></table:table-cell>')]
+    path = write_ods(tmp_path / "book.ods", {"表": rows, "二": rows[:2]})
+    expected = [["日期", "体温", "错", "时"], ["2020-02-11", "36.5", "#DIV/0!", "08:30:00"], ["", "", "", ""],
+                ["", "", "", ""], ["", "", "0", "TRUE"], ["", "", "#N/A", ""]]
+    assert cells(path) == {"表": expected, "二": expected[:2]}

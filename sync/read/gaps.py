@@ -4,7 +4,7 @@ This is not a reader: calamine reads every cell. Two things it gets wrong are pu
 and this is the only module of ours that looks inside a workbook's XML:
 
 * error values: calamine 0.9 hands a cell holding #DIV/0!, #REF!, ... over as an empty
-  string, which would turn a broken formula into a silent blank. Cells with t="e" are found
+  string (in an .ods, as the number 0), which would turn a broken formula into a silent blank. Cells with t="e" are found
   again and their error text is put back (xlsx.py), so the validator can point at them.
 * negative date serials: calamine reads -5 in a date format as the time 00:00:00, a silent
   wrong value (Excel shows ####); such cells are read as the number typed.
@@ -102,9 +102,44 @@ def inspect(path: Path | io.BytesIO) -> Gaps:
         with zipfile.ZipFile(path) as archive:
             for name, member in sheet_members(archive).items():
                 _scan(archive, name, member, found)
+            if not found.errors and "content.xml" in archive.namelist():
+                found.errors = ods_errors(archive)
     except (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, EOFError,
             ElementTree.ParseError, NotImplementedError, RuntimeError):
         return Gaps()
+    return found
+
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_CALCEXT_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
+
+
+def ods_errors(archive: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]]:
+    """Error cells of an .ods: LibreOffice stores =1/0 as the float 0 with calcext:value-type
+    "error", which calamine reads as 0, a silent wrong figure. Only looked for when the file
+    has any; repeated rows and cells are counted as calamine counts them."""
+    if "content.xml" not in archive.namelist() or not any(b'value-type="error"' in part for part in
+                                                          _parts(archive, "content.xml")):
+        return {}
+    found: dict[str, dict[tuple[int, int], str]] = {}
+    tab, row, col = None, 0, 0
+    with archive.open("content.xml") as stream:
+        for event, element in ElementTree.iterparse(stream, events=("start", "end")):
+            tag = element.tag
+            if event == "start" and tag == _ODS_TABLE + "table":
+                tab, row = element.get(_ODS_TABLE + "name"), 0
+            elif event == "start" and tag == _ODS_TABLE + "table-row":
+                col = 0
+            elif event == "end" and tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell"):
+                if element.get(_CALCEXT_TYPE) == "error" and tab is not None:
+                    text = "".join(element.itertext()).strip()
+                    found.setdefault(tab, {})[(row, col)] = text
+                col += int(element.get(_ODS_TABLE + "number-columns-repeated", "1"))
+                element.clear()
+            elif event == "end" and tag == _ODS_TABLE + "table-row":
+                row += int(element.get(_ODS_TABLE + "number-rows-repeated", "1"))
+                element.clear()
     return found
 
 

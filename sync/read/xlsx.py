@@ -49,7 +49,7 @@ def _tab(path: Path, book: CalamineWorkbook, name: str, xml: "gaps.Gaps") -> Raw
     except SourceError as exc:
         return RawTable.unreadable_tab(name, str(path), str(exc))
     for (row, col), value in xml.errors.get(name, {}).items():
-        if row < len(rows) and col < len(rows[row]) and rows[row][col] == "":
+        if row < len(rows) and col < len(rows[row]) and _lost(rows[row][col]):
             rows[row][col] = value
     for (row, col), value in xml.negative.get(name, {}).items():
         if row < len(rows) and col < len(rows[row]) and isinstance(rows[row][col], _DATES):
@@ -75,6 +75,11 @@ def _call(path: Path, read, tab: str | None = None):
         # For a tab they help whoever repairs the file, so they follow the message.
         detail = " ".join(str(exc).split())[:160] or type(exc).__name__
         raise SourceError(f"{where}: {TAB_DAMAGED} (calamine: {detail})") from None
+
+
+def _lost(value) -> bool:
+    """What calamine puts where an error value was: '' (.xlsx) or the float 0 (.ods)."""
+    return value == "" or (type(value) is float and value == 0)
 
 
 def _number(raw: str):
