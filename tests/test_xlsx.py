@@ -335,3 +335,25 @@ def test_ods_as_libreoffice_saves_it(tmp_path):
     expected = [["日期", "体温", "错", "时"], ["2020-02-11", "36.5", "#DIV/0!", "08:30:00"], ["", "", "", ""],
                 ["", "", "", ""], ["", "", "0", "TRUE"], ["", "", "#N/A", ""]]
     assert cells(path) == {"表": expected, "二": expected[:2]}
+
+
+def test_xls_errors_and_negative_dates(tmp_path):
+    """An Excel 97-2003 .xls: calamine reads its error cells as '' and -5 in a date format as
+    00:00:00; xlrd finds both (gaps.xls_gaps)."""
+    import xlwt
+    book = xlwt.Workbook()
+    ws = book.add_sheet("表")
+    dates = xlwt.easyxf(num_format_str="yyyy-mm-dd")
+    for c, title in enumerate(["日期", "体温", "错", "是"]):
+        ws.write(0, c, title)
+    ws.write(1, 0, dt.date(2020, 2, 11), dates)
+    ws.write(1, 1, 36.5)
+    ws.row(1).set_cell_error(2, "#DIV/0!")
+    ws.write(1, 3, True)
+    ws.write(2, 0, -5, dates)
+    ws.row(2).set_cell_error(2, "#REF!")
+    book.add_sheet("二").write(0, 0, "只")
+    path = tmp_path / "book.xls"
+    book.save(str(path))
+    assert cells(path) == {"表": [["日期", "体温", "错", "是"], ["2020-02-11", "36.5", "#DIV/0!", "TRUE"],
+                                 ["-5", "", "#REF!", ""]], "二": [["只"]]}

@@ -143,6 +143,29 @@ def ods_errors(archive: zipfile.ZipFile) -> dict[str, dict[tuple[int, int], str]
     return found
 
 
+def xls_gaps(path: Path) -> Gaps:
+    """Error cells and negative date serials of an .xls (BIFF, not XML: calamine loses both there
+    too), found with xlrd, the maintained .xls reader, which keeps each cell's own type."""
+    import xlrd
+
+    found = Gaps()
+    try:
+        book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
+    except Exception:                       # xlrd refuses what calamine may still read: nothing to add
+        return found
+    with book:
+        for index in range(book.nsheets):
+            sheet = book.sheet_by_index(index)
+            for r in range(sheet.nrows):
+                for c, (kind, value) in enumerate(zip(sheet.row_types(r), sheet.row_values(r))):
+                    if kind == xlrd.XL_CELL_ERROR:
+                        found.errors.setdefault(sheet.name, {})[(r, c)] = xlrd.error_text_from_code.get(value, "#N/A")
+                    elif kind == xlrd.XL_CELL_DATE and value < 0:
+                        found.negative.setdefault(sheet.name, {})[(r, c)] = repr(value)
+            book.unload_sheet(index)
+    return found
+
+
 def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
     """{tab name: zip member of its XML}, in the workbook's order (an empty dict if not an .xlsx)."""
     names = set(archive.namelist())

@@ -29,7 +29,8 @@ def read_workbook(path: Path) -> Workbook:
     utf8 = gaps.utf8_copy(path) if zipfile.is_zipfile(path) else None
     book = _call(path, lambda: CalamineWorkbook.from_filelike(utf8) if utf8 else CalamineWorkbook.from_path(str(path)))
     try:
-        xml = gaps.inspect(utf8 or path) if utf8 or zipfile.is_zipfile(path) else gaps.Gaps()
+        xml = gaps.inspect(utf8 or path) if utf8 or zipfile.is_zipfile(path) else \
+            gaps.xls_gaps(path) if path.suffix.lower() == ".xls" else gaps.Gaps()
         tables = []
         for meta in _call(path, lambda: book.sheets_metadata):
             if meta.typ not in (SheetTypeEnum.WorkSheet,):
