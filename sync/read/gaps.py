@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -53,10 +54,12 @@ _CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
 _CELL_END = re.compile(rb"</(?:[\w.-]+:)?(?:c|row)\s*>")
 _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is)\b")
 # Quick tests (a literal first, so the search is fast) that a tab may reach past column Z or
-# row 999,999, or writes attributes in a form these tests would miss; only then is every cell
-# looked at. A tab that passes them reaches at most Z999999 (26 M cells, 830 MB in calamine).
+# row 999,999, or quotes its attributes with ' (which these tests and the error search would
+# miss); only then is every cell looked at. A tab that passes them reaches at most Z999999
+# (26 M cells, 830 MB in calamine). Not covered: spaces around an attribute's = (r = "A1"),
+# which no writer we know of uses; such a file could still make calamine abort.
 _SUSPECT = [re.compile(rb'r="[A-Z]{2}'), re.compile(rb'r="[A-Z][0-9]{7}'), re.compile(rb'row r="[0-9]{7}')]
-_ODD = (b"='", b" =", b"= ")
+_SINGLE_QUOTED = b"='"
 
 
 @dataclass
@@ -64,6 +67,34 @@ class Gaps:
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # tab -> {(row, col): '#REF!'}
     negative: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # tab -> {(row, col): '-5'}
     refused: dict[str, str] = field(default_factory=dict)                        # tab -> why it is not read
+
+
+class Progress:
+    """Gaps as they are found, tab by tab, for a reader in another thread to wait on."""
+
+    def __init__(self):
+        self.gaps = Gaps()
+        self._searched: set[str] = set()
+        self._finished = False
+        self._changed = threading.Condition()
+
+    def searched(self, tab: str) -> None:
+        with self._changed:
+            self._searched.add(tab)
+            self._changed.notify_all()
+
+    def finish(self, found: Gaps | None = None) -> None:
+        with self._changed:
+            if found is not None:
+                self.gaps = found
+            self._finished = True
+            self._changed.notify_all()
+
+    def wait(self, tab: str) -> Gaps:
+        """The gaps, once the tab has been searched (or everything has)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._finished or tab in self._searched)
+            return self.gaps
 
 
 def utf8_copy(path: Path) -> io.BytesIO | None:
@@ -94,19 +125,24 @@ def _utf16(start: bytes) -> bool:
     return start[:2] in (b"\xff\xfe", b"\xfe\xff") or start in (b"<\x00?\x00", b"\x00<\x00?")
 
 
-def inspect(path: Path | io.BytesIO) -> Gaps:
-    """The error cells and refused tabs of an .xlsx/.xlsm; nothing for other files or a zip
-    this cannot follow (calamine's own read then says what is wrong)."""
-    found = Gaps()
+def inspect(path: Path | io.BytesIO, progress: Progress | None = None) -> Gaps:
+    """The error cells, negative serials and refused tabs of an .xlsx/.xlsm (or the error cells
+    of an .ods); nothing for a zip this cannot follow (calamine's own read then says what is
+    wrong). With progress, each tab is announced as soon as it has been searched."""
+    progress = progress or Progress()
+    found = progress.gaps
     try:
         with zipfile.ZipFile(path) as archive:
             for name, member in sheet_members(archive).items():
                 _scan(archive, name, member, found)
+                progress.searched(name)
             if not found.errors and "content.xml" in archive.namelist():
-                found.errors = ods_errors(archive)
+                found.errors.update(ods_errors(archive))
     except (zipfile.BadZipFile, zlib.error, KeyError, OSError, ValueError, EOFError,
             ElementTree.ParseError, NotImplementedError, RuntimeError):
-        return Gaps()
+        pass                                # a damaged part: calamine's read of it says so
+    finally:
+        progress.finish(found)
     return found
 
 
@@ -154,6 +190,14 @@ def xls_gaps(path: Path) -> Gaps:
     except Exception:                       # xlrd refuses what calamine may still read: nothing to add
         return found
     with book:
+        _xls_cells(book, found)
+    return found
+
+
+def _xls_cells(book, found: Gaps) -> None:
+    import xlrd
+
+    try:
         for index in range(book.nsheets):
             sheet = book.sheet_by_index(index)
             for r in range(sheet.nrows):
@@ -163,7 +207,8 @@ def xls_gaps(path: Path) -> Gaps:
                     elif kind == xlrd.XL_CELL_DATE and value < 0:
                         found.negative.setdefault(sheet.name, {})[(r, c)] = repr(value)
             book.unload_sheet(index)
-    return found
+    except Exception:                       # a sheet xlrd cannot follow: calamine's reading stands
+        pass
 
 
 def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
@@ -198,8 +243,9 @@ def _scan(archive: zipfile.ZipFile, name: str, member: str, found: Gaps) -> None
     negative: dict[tuple[int, int], str] = {}
     suspect = unplaced = False
     for part in _parts(archive, member):
-        suspect = suspect or any(p.search(part) for p in _SUSPECT) or any(o in part for o in _ODD)
-        if b'"e"' in part or b"'e'" in part:
+        single = _SINGLE_QUOTED in part
+        suspect = suspect or single or any(p.search(part) for p in _SUSPECT)
+        if single or b'"e"' in part:
             unplaced |= _values(part, _ERROR.finditer(part), errors)
         if b"v>-" in part:
             unplaced |= _values(part, _NEGATIVE.finditer(part), negative)

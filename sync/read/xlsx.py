@@ -9,9 +9,14 @@ becomes a SourceError naming the file here.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import itertools
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
+import pyarrow as pa
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from ..errors import SourceError
@@ -25,34 +30,66 @@ TAB_DAMAGED = "this tab is damaged or holds a value that cannot be read / 此工
 
 def read_workbook(path: Path) -> Workbook:
     """Every worksheet of the workbook as a RawTable; a tab that cannot be read is kept as an
-    unreadable RawTable (its reason said), so the other tabs are still read."""
-    utf8 = gaps.utf8_copy(path) if zipfile.is_zipfile(path) else None
-    book = _call(path, lambda: CalamineWorkbook.from_filelike(utf8) if utf8 else CalamineWorkbook.from_path(str(path)))
-    try:
-        xml = gaps.inspect(utf8 or path) if utf8 or zipfile.is_zipfile(path) else \
-            gaps.xls_gaps(path) if path.suffix.lower() == ".xls" else gaps.Gaps()
-        tables = []
-        for meta in _call(path, lambda: book.sheets_metadata):
-            if meta.typ not in (SheetTypeEnum.WorkSheet,):
-                continue                    # chart and dialog sheets hold no cells
-            tables.append(_tab(path, book, meta.name, xml))
-    finally:
-        book.close()
+    unreadable RawTable (its reason said), so the other tabs are still read.
+
+    Three steps overlap, since calamine parses a tab without holding the GIL: gaps searches the
+    XML (one thread), calamine parses the next tab (another), and the tab before is turned into
+    text columns here. A tab is parsed only once gaps has searched it (it may be refused)."""
+    is_zip = zipfile.is_zipfile(path)
+    utf8 = gaps.utf8_copy(path) if is_zip else None
+    progress = gaps.Progress()
+    with ThreadPoolExecutor(1) as scanner, ThreadPoolExecutor(1) as parser:
+        # The scan gets its own copy of an in-memory workbook: the two threads would move one
+        # stream's position under each other.
+        scanner.submit(_inspect, path, utf8 and io.BytesIO(utf8.getvalue()), is_zip, progress)
+        book = _call(path, lambda: CalamineWorkbook.from_filelike(utf8) if utf8 else
+                     CalamineWorkbook.from_path(str(path)))
+        try:
+            names = [meta.name for meta in _call(path, lambda: book.sheets_metadata)
+                     if meta.typ == SheetTypeEnum.WorkSheet]        # chart and dialog sheets hold no cells
+            tables: list[RawTable] = []
+            parsed = parser.submit(_parse, path, book, names[0], progress) if names else None
+            for i, name in enumerate(names):
+                current = parsed
+                if i + 1 < len(names):      # one tab ahead, so that only two are held at once
+                    parsed = parser.submit(_parse, path, book, names[i + 1], progress)
+                tables.append(_tab(path, name, current, progress.wait(name)))
+        finally:
+            parser.shutdown(wait=True)
+            book.close()
     return Workbook(source=str(path), tables=tables)
 
 
-def _tab(path: Path, book: CalamineWorkbook, name: str, xml: "gaps.Gaps") -> RawTable:
-    refused = xml.refused.get(name)
+def _inspect(path: Path, utf8, is_zip: bool, progress: "gaps.Progress") -> None:
+    try:
+        if utf8 is not None or is_zip:
+            gaps.inspect(utf8 or path, progress)
+        elif path.suffix.lower() == ".xls":
+            progress.finish(gaps.xls_gaps(path))
+    finally:
+        progress.finish()                   # whatever happened, no tab waits for ever
+
+
+def _parse(path: Path, book: CalamineWorkbook, name: str, progress: "gaps.Progress"):
+    """calamine's tab, or None when gaps refused it (calamine would abort on it)."""
+    if name in progress.wait(name).refused:
+        return None
+    return _call(path, lambda: book.get_sheet_by_name(name), tab=name)
+
+
+def _tab(path: Path, name: str, parsed, found: "gaps.Gaps") -> RawTable:
+    refused = found.refused.get(name)
     if refused:
         return RawTable.unreadable_tab(name, str(path), refused)
     try:
-        rows = _call(path, lambda: book.get_sheet_by_name(name).to_python(skip_empty_area=False), tab=name)
+        sheet = parsed.result()
+        rows = _call(path, lambda: sheet.to_python(skip_empty_area=False), tab=name)
     except SourceError as exc:
         return RawTable.unreadable_tab(name, str(path), str(exc))
-    for (row, col), value in xml.errors.get(name, {}).items():
+    for (row, col), value in found.errors.get(name, {}).items():
         if row < len(rows) and col < len(rows[row]) and _lost(rows[row][col]):
             rows[row][col] = value
-    for (row, col), value in xml.negative.get(name, {}).items():
+    for (row, col), value in found.negative.get(name, {}).items():
         if row < len(rows) and col < len(rows[row]) and isinstance(rows[row][col], _DATES):
             rows[row][col] = _number(value)
     while rows and all(v == "" for v in rows[-1]):
@@ -92,33 +129,38 @@ def _number(raw: str):
 
 
 def _table(name: str, source: str, rows: list[list]) -> RawTable:
-    """calamine's rows are rectangular: transpose once, then turn each column into text.
-    Blank columns at the right are left out (an empty formula result, <c t="str"><v/></c>,
-    would otherwise widen the tab by however far it sits)."""
-    header, columns = [], []
-    for values in zip(*rows):
-        header.append(cell_text(values[0]))
-        columns.append(_texts(values[1:]))
-    while header and header[-1] == "" and all(t == "" for t in columns[-1]):
+    """calamine's rows are rectangular: each column is turned into text in one pass. Blank
+    columns at the right are left out (an empty formula result, <c t="str"><v/></c>, would
+    otherwise widen the tab by however far it sits)."""
+    width = len(rows[0]) if rows else 0
+    header = [cell_text(v) for v in rows[0]] if rows else []
+    columns = [_column(rows, c) for c in range(width)]
+    while header and header[-1] == "" and columns[-1].uniques in ([""], []):
         header.pop()
         columns.pop()
     if not header:
         return RawTable(title=name, source=source, header=[], columns=[], n_rows=0)
-    return RawTable(title=name, source=source, header=header, columns=[Column.from_texts(c) for c in columns],
-                    n_rows=len(rows) - 1)
+    return RawTable(title=name, source=source, header=header, columns=columns, n_rows=len(rows) - 1)
 
 
-def _texts(values) -> list[str]:
-    """Strings pass as they are; other values are converted once per distinct value and type."""
-    seen: dict = {}
+def _column(rows: list[list], c: int) -> Column:
+    """Column c below the header as distinct texts and a code per row, in one pass: strings as
+    they are, other values converted once per distinct value and type (7.0 and True are equal
+    in Python, not here)."""
+    codes: dict = {}                        # text -> its code
+    converted: dict = {}                    # (type, value) -> code
     out = []
-    for v in values:
+    for row in itertools.islice(rows, 1, None):
+        v = row[c]
         if type(v) is str:
-            out.append(v)
+            code = codes.get(v)
+            if code is None:
+                code = codes[v] = len(codes)
         else:
             key = (type(v), v)
-            text = seen.get(key)
-            if text is None:
-                text = seen[key] = cell_text(v)
-            out.append(text)
-    return out
+            code = converted.get(key)
+            if code is None:
+                text = cell_text(v)
+                code = converted[key] = codes.setdefault(text, len(codes))
+        out.append(code)
+    return Column(pa.array(list(codes), pa.string()), np.array(out, dtype=np.int32))
