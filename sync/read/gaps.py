@@ -72,7 +72,7 @@ class Gaps:
 class Progress:
     """Gaps as they are found, tab by tab, for a reader in another thread to wait on."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.gaps = Gaps()
         self._searched: set[str] = set()
         self._finished = False
@@ -223,17 +223,18 @@ def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
         return {}
     base = PurePosixPath(workbook).parent
     rels_name = str(base / "_rels" / (PurePosixPath(workbook).name + ".rels"))
-    targets = {}
+    targets: dict[str, str] = {}
     if rels_name in names:
         for rel in ElementTree.fromstring(archive.read(rels_name)):
             target = rel.get("Target", "")
-            targets[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else str(base / target)
-    members = {}
+            targets[rel.get("Id", "")] = target.lstrip("/") if target.startswith("/") else str(base / target)
+    members: dict[str, str] = {}
     for sheet in ElementTree.fromstring(archive.read(workbook)).iter():
         if sheet.tag in (f"{{{_MAIN}}}sheet", f"{{{_STRICT}}}sheet"):
-            rid = next((sheet.get(a) for a in _REL_ATTR if sheet.get(a)), None)
-            if sheet.get("name") is not None and targets.get(rid) in names:
-                members[sheet.get("name")] = targets[rid]
+            rid = next((sheet.get(a) for a in _REL_ATTR if sheet.get(a)), "")
+            name = sheet.get("name")
+            if name is not None and targets.get(rid or "") in names:
+                members[name] = targets[rid or ""]
     return members
 
 
@@ -297,8 +298,8 @@ def _values(data: bytes, hits, into: dict) -> bool:
     unplaced = False
     for hit in hits:
         cell = _cell_around(data, hit.start())
-        value = cell and _VALUE.search(cell.group(3) or b"")
-        if not value:
+        value = _VALUE.search(cell.group(3) or b"") if cell else None
+        if cell is None or value is None:
             continue
         ref = _REF.search(cell.group(1))
         if ref is None:
