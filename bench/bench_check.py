@@ -133,7 +133,8 @@ def read_seconds(path: Path, reader: str) -> tuple[float, float] | None:
         if "ModuleNotFoundError" in out.stderr:
             return None                     # fastexcel is not a dependency: measured when installed
         raise RuntimeError(out.stderr)
-    return float(out.stdout)
+    wall, cpu = map(float, out.stdout.split())
+    return wall, cpu
 
 
 def _timed_check(source: Path) -> tuple[float, float, float]:
