@@ -57,26 +57,6 @@ def annotate(source: str | Path, result: Result, policies: str | Path, out: str 
     return write(source, result, policy_mod.load(policies), out)
 
 
-def read_tabs(source: str | Path, sheet: str | None = None, policies: str | Path = "policies") -> list[dict]:
-    """What Campus Desk sees in a source, before typing: each tab's title and rows of texts.
-    sheet picks the tabs of one sheet (by its id or title, as check matches them) or one tab by
-    its title; a tab that could not be read says why."""
-    from .read import read_source
-    tables = read_source(source).tables
-    if sheet is not None:
-        wanted = policy_mod.fold(sheet)
-        labels = {wanted}
-        for known in (policy_mod.load(policies).sheets.values() if Path(policies).is_dir() else ()):
-            names = {policy_mod.fold(x) for x in (known.name, *known.title.values()) if x}
-            if wanted in names:
-                labels |= names
-        tables = [t for t in tables if policy_mod.fold(t.title) in labels]
-        if not tables:
-            raise SourceError(f"{source}: no tab {sheet!r} / 没有工作表“{sheet}”")
-    return [{"title": t.title, "rows": t.rows(), **({"unreadable": t.unreadable} if t.unreadable else {})}
-            for t in tables]
-
-
 @dataclass
 class DayOutcome:
     date: dt.date
