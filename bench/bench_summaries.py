@@ -54,7 +54,7 @@ def main() -> None:
         digest = Digest(result, policy)
         for day in dates:
             outputs.write_day(digest, day)
-        outputs.write_lists()
+        outputs.write_lists(policy.dates)
     written = time.perf_counter()
 
     rows = sum(t.n_rows for t in result.tables.values())

@@ -136,7 +136,7 @@ def _by_sheet(issues):
 def to_json(issues: list[Issue]) -> str:
     ordered = sorted(issues, key=sort_key)
     body = {"issues": [i.to_dict() for i in ordered], "counts": counts(ordered)}
-    return json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    return json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n"
 
 
 def to_text(issues: list[Issue], titles: dict[str, dict] | None = None) -> str:

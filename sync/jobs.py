@@ -26,6 +26,8 @@ def check(source: str | Path, policies: str | Path = "policies", as_of: dt.date 
     from .read import read_source
     from .validate import validate
     policy = policy_mod.load(policies)
+    if as_of is not None:
+        policy.check_day(as_of)
     return validate(read_source(source), policy, as_of)
 
 
@@ -90,9 +92,13 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
     from .summarize import Digest
     policy = policy_mod.load(policies)
     days = sorted(set(days or [policy.today()]))
+    policy.check_day(days[0], "day")
+    policy.check_day(days[-1], "day")
     outputs = Outputs(out, site)
+    outputs.check_lists(policy.dates)    # a summary on file that write_lists would refuse stops the run first
     with recorded(source, policy, out, "run", days[-1]) as step:
         archive, result, reading = step.archive, step.result, step.reading
+        outputs.remove_debris()             # under the run lock: no other run is writing
         digest = Digest(result, policy, gather(archive, reading, result, policy, days))
         errors = {day: sum(i.severity == "error" for i in digest.scope.issues(day)) for day in days}
         try:
@@ -113,7 +119,7 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
                 office.record_signoff(reading, decision.signoff, decision.draft, summary)
             outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
                                        summary["issues"]["warnings"], files))
-        outputs.write_lists()
+        outputs.write_lists(policy.dates)
         archive.finish(reading, "published", published, force_reason, overrode)
         written_back = []
         if Path(source).suffix.lower() in (".yml", ".yaml"):
@@ -128,7 +134,10 @@ def remind(source: str | Path, policies: str | Path = "policies", day: dt.date |
            out: str | Path = "data", dry_run: bool = False):
     """Remind the units without a valid report for the day, before its deadline (sync/publish/reminders.py)."""
     from .publish.reminders import remind as send_reminders
-    return send_reminders(source, policy_mod.load(policies), day, out, dry_run)
+    policy = policy_mod.load(policies)
+    if day is not None:
+        policy.check_day(day)
+    return send_reminders(source, policy, day, out, dry_run)
 
 
 def schedule(source: str | None, policies: str | Path = "policies", out: str | Path = "data",

@@ -28,6 +28,8 @@ def lint(root: str | Path = "policies", today: dt.date | None = None) -> list[Pr
     problems = list(content.problems)
     if content.policy is not None and today is None:
         today = content.policy.today()
+    if today is not None and content.policy is not None:
+        content.policy.check_day(today)
     if today is not None:
         problems += notices.stale_urgent(content.notices, today)
     read = {root / "campus.yml", root / "contacts.yml", root / "notices" / "audiences.yml"}

@@ -17,6 +17,12 @@ import yaml
 from . import expr
 from .errors import ConfigError
 
+# campus.yml `dates:`: the days the tool accepts anywhere (--date, cells, summaries). A typo such as
+# 9999-12-31 or 0001-01-01 would otherwise be published and break every later build (date
+# arithmetic overflows at the ends of the calendar). Checked by sync/config/campus.py.
+DATES = {"earliest": dt.date(2000, 1, 1), "latest": dt.date(2100, 12, 31)}
+
+
 # libyaml's safe loader when PyYAML was built with it (the wheels are): several times faster.
 SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -149,6 +155,20 @@ class Policy:
         return self.campus["guards"]
 
     @property
+    def dates(self) -> tuple[dt.date, dt.date]:
+        """(earliest, latest) day accepted, both included (campus.yml `dates:`)."""
+        found = self.campus.get("dates") or DATES       # defaults filled in by sync/config
+        return found["earliest"], found["latest"]
+
+    def check_day(self, day: dt.date, what: str = "--date") -> dt.date:
+        """day, or ConfigError when it lies outside `dates:` (where a date enters from outside)."""
+        earliest, latest = self.dates
+        if not earliest <= day <= latest:
+            raise ConfigError([f"{what} {day.isoformat()}: outside the dates this campus accepts, {earliest} to "
+                               f"{latest} ({self.root / 'campus.yml'} dates:) / 日期超出范围"])
+        return day
+
+    @property
     def hold(self) -> frozenset[str]:
         """Issue codes whose value is held out of the public outputs (campus.yml `hold:`)."""
         return frozenset(self.campus.get("hold") or ())
@@ -183,27 +203,71 @@ def load(root: str | Path = "policies") -> Policy:
     return load_policy(root)
 
 
-def node_lines(node, offset: int = 0) -> dict[tuple, int]:
-    """Map each key path of a composed YAML node to its 1-based line (+ offset), for messages."""
-    lines: dict[tuple, int] = {}
+# Anchors and aliases are allowed, but the values they repeat may add at most this many nodes
+# to a file: a "billion laughs" document (&a [*b, *b, ...] nested) would otherwise grow every
+# walk over the data without bound. Files without aliases are never affected.
+MAX_ALIAS_NODES = 1000
 
-    def walk(n, path):
+
+def compose(text: str, source: str | Path, offset: int = 0):
+    """The YAML node tree of text (libyaml's parser), refused with ConfigError (file:line) when an
+    alias refers to its own anchor or aliases expand the file by more than MAX_ALIAS_NODES nodes.
+    Linear in the size of the text: each node is sized once."""
+    node = yaml.compose(text, Loader=SAFE_LOADER)
+    if node is None:
+        return None
+    sizes: dict[int, int] = {}          # id(node) -> nodes it stands for, aliases expanded
+    distinct = 0
+    stack: list = [(node, False)]
+    on_path: set[int] = set()
+    while stack:
+        current, children_done = stack.pop()
+        key = id(current)
+        if children_done:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(current))
+            if sizes[key] - distinct > MAX_ALIAS_NODES:
+                raise ConfigError([f"{source}:{current.start_mark.line + 1 + offset}: anchors and aliases "
+                                   f"(&name, *name) repeat more than {MAX_ALIAS_NODES} values; write the values "
+                                   f"out / YAML 别名展开过多"])
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise ConfigError([f"{source}:{current.start_mark.line + 1 + offset}: an alias refers to the "
+                               f"value that contains it (recursive YAML) / YAML 别名自引用"])
+        distinct += 1
+        on_path.add(key)
+        stack.append((current, True))
+        stack.extend((c, False) for c in _children(current) if id(c) not in sizes)
+    return node
+
+
+def _children(node) -> list:
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return node.value
+    return []
+
+
+def node_lines(node, offset: int = 0) -> dict[tuple, int]:
+    """Map each key path of a composed YAML node to its 1-based line (+ offset), for messages.
+    Iterative (libyaml allows 1000 levels of nesting, Python's recursion limit is about as deep);
+    a node reached again through an alias is not walked again (compose() bounds how many are)."""
+    lines: dict[tuple, int] = {}
+    stack = [(node, ())] if node is not None else []
+    while stack:
+        n, path = stack.pop()
         lines.setdefault(path, n.start_mark.line + 1 + offset)
         if isinstance(n, yaml.MappingNode):
-            for key, value in n.value:
-                lines[path + (key.value,)] = key.start_mark.line + 1 + offset
-                walk(value, path + (key.value,))
+            for key, value in reversed(n.value):
+                if isinstance(key, yaml.ScalarNode):
+                    lines.setdefault(path + (key.value,), key.start_mark.line + 1 + offset)
+                    stack.append((value, path + (key.value,)))
         elif isinstance(n, yaml.SequenceNode):
-            for i, item in enumerate(n.value):
-                walk(item, path + (i,))
-
-    if node is not None:
-        walk(node, ())
+            stack.extend((item, path + (i,)) for i, item in reversed(list(enumerate(n.value))))
     return lines
-
-
-def yaml_lines(text: str) -> dict[tuple, int]:
-    return node_lines(yaml.compose(text, Loader=SAFE_LOADER))
 
 
 def line_of(lines: dict[tuple, int], keys: tuple) -> int | None:
@@ -215,17 +279,20 @@ def line_of(lines: dict[tuple, int], keys: tuple) -> int | None:
 
 
 def read_yaml(path: Path) -> tuple[object, dict]:
-    """safe_load a file; a syntax error becomes ConfigError with file:line."""
+    """safe_load a file; a syntax error, an alias bomb or an impossible date becomes ConfigError
+    with file:line. Parsed once: the data is constructed from the checked node tree."""
     try:
         text = path.read_text(encoding="utf-8")
-        return yaml.load(text, Loader=SAFE_LOADER), yaml_lines(text)
+        node = compose(text, path)
+        data = SAFE_LOADER("").construct_document(node) if node is not None else None
+        return data, node_lines(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
         raise ConfigError([f"{where}: YAML syntax error: {getattr(exc, 'problem', exc)}"]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
-    except ValueError as exc:       # a well-formed but impossible date, e.g. 2020-02-30
+    except (ValueError, OverflowError) as exc:       # a well-formed but impossible date, e.g. 2020-02-30
         raise ConfigError([f"{_bad_date_place(path, text)}: not a real date ({exc})"]) from None
 
 

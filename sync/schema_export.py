@@ -70,7 +70,8 @@ def export(policies: str | Path, directory: str | Path, headers: str = "zh") -> 
     written = []
     for name, sheet in sorted(policy.sheets.items()):
         path = directory / f"{name}.schema.json"
-        body = json.dumps(table_schema(sheet, policy, headers), ensure_ascii=False, indent=2, sort_keys=True)
+        body = json.dumps(table_schema(sheet, policy, headers), ensure_ascii=False, indent=2, sort_keys=True,
+                          allow_nan=False)
         path.write_text(body + "\n", encoding="utf-8")
         written.append(path)
     return written

@@ -15,7 +15,7 @@ from ..errors import ConfigError
 from ..policy import Field, Policy, RefList, Rule, Sheet, fold, read_yaml
 from . import crosscheck
 from .base import Problem, problem, problems
-from .campus import Campus, Guards
+from .campus import Campus, Dates, Guards
 from .lists import LIST_FILES, RefListFile
 from .sheets import FieldSpec, SheetSpec
 
@@ -80,6 +80,7 @@ def load_policy(root: str | Path = "policies") -> Policy:
         raise ConfigError(found)
     assert campus_model is not None
     campus["guards"] = (campus_model.guards or Guards()).model_dump()
+    campus["dates"] = (campus_model.dates or Dates()).model_dump()
     return Policy(root=root, campus=campus, lists=lists, sheets=sheets, cross_checks=cross_checks)
 
 

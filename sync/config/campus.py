@@ -1,11 +1,13 @@
-"""policies/campus.yml: the campus, its time zone, thresholds, guards and schedule."""
+"""policies/campus.yml: the campus, its time zone, thresholds, guards, dates and schedule."""
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
+from ..policy import DATES
 from .base import HH_MM, KEBAB, Bilingual, Model, across, checked, fail
 
 # The jobs `schedule:` may name (sync/schedule.py runs each as `python -m sync <job>`).
@@ -41,6 +43,29 @@ class Guards(Model):
         lambda v: isinstance(v, (int, float)) and not isinstance(v, bool) and 0 <= v <= 1, "not-a-share",
         "expected a share between 0 and 1, e.g. 0.2; got {value}")] = 0.2
     max_errors: Count = 100
+
+
+def _day(value) -> bool:
+    # Not within a year of the calendar's ends: a day's arithmetic (+14 days) must not overflow.
+    return isinstance(value, dt.date) and not isinstance(value, dt.datetime) and \
+        dt.date(1901, 1, 1) <= value <= dt.date(9000, 12, 31)
+
+
+Day = Annotated[dt.date, checked(_day, "not-a-day", "expected a date such as 2000-01-01 (1901 to 9000); got {value}")]
+
+
+def _ordered(value: Any) -> list[tuple[tuple, str, str]]:
+    if isinstance(value, dict):
+        earliest, latest = value.get("earliest", DATES["earliest"]), value.get("latest", DATES["latest"])
+        if _day(earliest) and _day(latest) and earliest > latest:
+            return [((), "dates-reversed", "earliest is after latest")]
+    return []
+
+
+class Dates(Model):
+    """The days accepted anywhere: --date, cells (others are out-of-range errors), summaries read."""
+    earliest: Day = DATES["earliest"]
+    latest: Day = DATES["latest"]
 
 
 def _job(value):
@@ -118,6 +143,7 @@ class Campus(Model):
     status_tab: Bilingual | None = None
     private_tab: Bilingual | None = None
     guards: Guards | None = None
+    dates: Annotated[Dates | None, across(_ordered)] = None
     schedule: Annotated[list[Slot] | None, across(_one_slot_a_time)] = Field(
         None, description='the day\'s jobs at campus time: [{at: "10:15", jobs: [run, build]}]')
     hold: Annotated[list[Code] | None, checked(lambda v: v is None or isinstance(v, list), "not-a-list",

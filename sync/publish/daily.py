@@ -16,10 +16,10 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..render import environment, render_index, render_report, to_csv, to_xlsx
-from ..render.site import read_summary
+from ..render.summaries import read_summaries
 from ..summarize import Digest
 from ..summarize.contract import check as check_summary
-from .files import remove, stable_json, write_bytes, write_json, write_text
+from .files import remove, remove_debris, stable_json, write_bytes, write_json, write_text
 from .signoff import AWAITING
 
 
@@ -79,11 +79,17 @@ class Outputs:
         days = (days | {day.isoformat()}) if waiting else (days - {day.isoformat()})
         write_json(path, {"dates": sorted(days), "message": AWAITING})
 
-    def write_lists(self) -> list[Path]:
-        """latest.json (the newest day on file, whichever run wrote it) and the index of days."""
-        summaries = []
-        for path in sorted(self.summaries.glob("????-??-??.json")):
-            summaries.append(read_summary(path))
+    def remove_debris(self) -> list[Path]:
+        """The temporary files a killed run left in the folders runs write (under the run lock)."""
+        return [p for folder in (self.summaries, self.private, self.exports, self.reports) for p in remove_debris(folder)]
+
+    def check_lists(self, dates: tuple[dt.date, dt.date]) -> None:
+        read_summaries(self.summaries, dates)
+
+    def write_lists(self, dates: tuple[dt.date, dt.date]) -> list[Path]:
+        """latest.json (the newest day on file, whichever run wrote it) and the index of days;
+        ConfigError when a summary on file is refused (sync.render.summaries)."""
+        summaries = read_summaries(self.summaries, dates)
         if not summaries:
             return []
         newest = max(summaries, key=lambda s: s["date"])

@@ -7,12 +7,17 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 
+# What write_bytes leaves when its process is killed between mkstemp and os.replace:
+# .<name>.<mkstemp's 8 random characters>.tmp
+DEBRIS = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
 
 def stable_json(body) -> str:
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(body, sort_keys=True, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def write_bytes(path: str | Path, data: bytes, private: bool = False) -> Path:
@@ -37,6 +42,17 @@ def write_text(path: str | Path, text: str, private: bool = False) -> Path:
 
 def write_json(path: str | Path, body, private: bool = False) -> Path:
     return write_text(path, stable_json(body), private)
+
+
+def remove_debris(folder: str | Path) -> list[Path]:
+    """Delete the temporary files that killed writers left in folder (only write_bytes' kind).
+    Call it only where no other writer can be at work (under the run lock)."""
+    found = []
+    for entry in os.scandir(folder) if Path(folder).is_dir() else []:
+        if DEBRIS.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+            Path(entry.path).unlink(missing_ok=True)
+            found.append(Path(entry.path))
+    return found
 
 
 def remove(path: str | Path) -> bool:

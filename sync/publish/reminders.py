@@ -179,7 +179,7 @@ def post_webhook(settings: dict, body: dict) -> str | None:
     """POST the JSON; None when accepted, else why (never the URL: it carries the robot's token)."""
     host = urllib.parse.urlsplit(settings["url"]).hostname
     request = urllib.request.Request(signed(settings["url"], settings["secret"]),
-                                     data=json.dumps(body, ensure_ascii=False).encode(),
+                                     data=json.dumps(body, ensure_ascii=False, allow_nan=False).encode(),
                                      headers={"Content-Type": "application/json; charset=utf-8"}, method="POST")
     try:
         with urllib.request.urlopen(request, timeout=30) as response:

@@ -26,6 +26,7 @@ from . import contacts as contacts_mod
 from . import home, notices, report
 from .board import Board
 from .plans import Plans
+from .summaries import read_summaries
 from .text import Tree
 
 GENERATED = ["notices", "plans", "reports", "trends", "contacts", "overrides/generated", "schemas", "en"]
@@ -58,20 +59,6 @@ def load(root: str | Path = "policies") -> Content:
                    problems + more + more2 + (plans.problems if plans else []) + more3)
 
 
-def read_summaries(folder: str | Path) -> list[dict]:
-    """Every data/summaries/<date>.json, oldest first (latest.json is a copy of the newest)."""
-    return [read_summary(path) for path in sorted(Path(folder).glob("????-??-??.json"))]
-
-
-def read_summary(path: Path) -> dict:
-    """One summary, refused (ConfigError, `file: key: message`) unless it keeps the contract."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ConfigError([f"{path}: not a summary: {exc}"]) from None
-    return contract.check(data, path)
-
-
 LANGS = {"zh": "", "en": "en/"}      # where each language's pages go under the docs_dir
 
 
@@ -83,9 +70,10 @@ def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, to
     if content.problems:
         raise ConfigError(content.problems)
     policy, tree = content.policy, Tree(Path(docs_dir))
+    policy.check_day(today)
     units = policy.lists["units"]
     board = Board(content.notices, content.audiences, units, today)
-    days_list = read_summaries(summaries)
+    days_list = read_summaries(summaries, policy.dates)
     expected = [u for u in units.items if u.get("reports_daily", True)]
     days = home.Days(days_list, expected)
     awaiting = Path(summaries) / "awaiting.json"

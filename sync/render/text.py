@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
-from ..policy import line_of, node_lines
+from ..policy import compose, line_of, node_lines
 
 _MD = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "|": "&#124;", "[": "&#91;", "]": "&#93;",
        "`": "&#96;", "*": "&#42;", "_": "&#95;", "\\": "&#92;", "#": "&#35;", "!": "&#33;", "{": "&#123;",
@@ -60,7 +60,7 @@ def front_matter(meta: dict) -> str:
     """YAML front matter. Titles must already be HTML-escaped: Material prints page.meta.title raw."""
     lines = ["---"]
     for key, value in meta.items():
-        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
+        lines.append(f"{key}: {json.dumps(value, ensure_ascii=False, allow_nan=False)}")
     return "\n".join(lines + ["---", ""]) + "\n"
 
 
@@ -100,8 +100,6 @@ def _timestamp(loader, node):
 
 
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-# Parsing once, in C where libyaml is present (hundreds of notices), then constructing with _Loader.
-_Composer = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 FRONT = re.compile(r"\A---[ \t]*\r?\n(.*?)^---[ \t]*\r?\n?", re.S | re.M)
@@ -119,13 +117,16 @@ def split_front_matter(path: Path) -> tuple[dict | None, dict, str, int, list[st
     block = match.group(1)
     body_line = text[:match.end()].count("\n") + 1
     try:
-        node = yaml.compose(block, Loader=_Composer)
+        # Parsed once, in C where libyaml is present (hundreds of notices), then constructed with _Loader.
+        node = compose(block, path, 1)
         meta = _Loader("").construct_document(node) if node is not None else None
         lines = node_lines(node, 1)                                   # 1: the opening ---
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         place = f"{path}:{mark.line + 2}" if mark else str(path)
         return None, {}, "", body_line, [f"{place}: YAML syntax error: {getattr(exc, 'problem', exc)}"]
+    except ConfigError as exc:          # an alias bomb or a recursive alias
+        return None, {}, "", body_line, exc.problems
     if not isinstance(meta, dict):
         return None, {}, "", body_line, [f"{path}:2: expected a mapping of keys in the front matter"]
     return meta, lines, text[match.end():], body_line, []

@@ -261,10 +261,10 @@ class Archive:
         """Close a run: published (with each day's public summary), refused or done; a --force reason."""
         def work():
             self.db.execute("UPDATE runs SET status = ?, reason = ?, overrode = ? WHERE id = ?",
-                            (status, reason, json.dumps(overrode, ensure_ascii=False) if overrode else None,
+                            (status, reason, json.dumps(overrode, ensure_ascii=False, allow_nan=False) if overrode else None,
                              reading.run_id))
             self.db.executemany("INSERT OR REPLACE INTO publications VALUES (?, ?, ?)",
-                                [(reading.run_id, day, json.dumps(body, sort_keys=True, ensure_ascii=False))
+                                [(reading.run_id, day, json.dumps(body, sort_keys=True, ensure_ascii=False, allow_nan=False))
                                  for day, body in (summaries or {}).items()])
         self._write(work)
 

@@ -101,8 +101,11 @@ def _validate_table(sheet, raw, policy: Policy, as_of: dt.date, seconds: dict[st
     _invalidate(table, rule_issues)
     problems += rule_issues
     ctx = _Context(policy=policy, as_of=as_of)
+    absent = {f.name for f in sheet.fields if positions.get(f.name) is None}
     for spec in sheet.checks:
         params = {k: v for k, v in spec.items() if k not in ("check", "severity")}
+        if absent & _fields_read(CHECKS[spec["check"]], params):
+            continue        # a check cannot run without its columns; their absence is an issue already
         found = CHECKS[spec["check"]].run(table, params, ctx)
         if "severity" in spec:
             found = [iss.Issue(**{**i.to_dict(), "severity": spec["severity"]}) for i in found]
@@ -110,6 +113,17 @@ def _validate_table(sheet, raw, policy: Policy, as_of: dt.date, seconds: dict[st
         problems += found
     seconds["rules"] += time.perf_counter() - typed
     return table, problems
+
+
+def _fields_read(check, params: dict) -> set[str]:
+    names: set[str] = set()
+    for param, kind in check.params.items():
+        value = params.get(param)
+        if kind == "field" and isinstance(value, str):
+            names.add(value)
+        elif kind == "fields" and isinstance(value, list):
+            names.update(v for v in value if isinstance(v, str))
+    return names
 
 
 def _invalidate(table: Table, found: list[iss.Issue]) -> None:

@@ -21,6 +21,10 @@ from ..policy import Field, Policy, fold
 from ..read.table import Column
 from . import fast, parse
 
+# Beyond 2**53 a float no longer holds every whole number and sums drift, or reach infinity
+# (two inflows of 1e308): no campus count or quantity comes near. A schema's maximum is tighter.
+MAX_MAGNITUDE = 1e15
+
 PARSERS = {
     "string": parse.parse_string, "enum": parse.parse_string, "integer": parse.parse_integer,
     "number": parse.parse_number, "boolean": parse.parse_boolean, "date": parse.parse_date,
@@ -67,8 +71,10 @@ def as_number(value) -> float:
         return math.nan
     if isinstance(value, bool):
         return 1.0 if value else 0.0
-    if isinstance(value, (int, float)):
-        return float(value)
+    if isinstance(value, int):
+        return float(value) if abs(value) < 1e300 else (math.inf if value > 0 else -math.inf)   # no OverflowError
+    if isinstance(value, float):
+        return value
     if isinstance(value, dt.datetime):
         return value.toordinal() + (value.hour * 3600 + value.minute * 60 + value.second) / 86400
     if isinstance(value, dt.date):
@@ -165,10 +171,27 @@ def type_column(field: Field, column: Column | None, index: int | None, header: 
             if value != values[k] or code:
                 values[k], num[k] = value, as_number(value)
                 problems[k] = (code, extra) if code else None
+    _outer_bounds(field, policy, values, num, problems)
     error = np.array([p is not None and iss.CATALOGUE[p[0]][0] == iss.ERROR for p in problems], dtype=bool)
     typed = TypedColumn(field=field, index=index, header=header, codes=column.codes, column=column,
                         lazy=values, num=num, error=error)
     return typed, problems
+
+
+def _outer_bounds(field: Field, policy: Policy, values, num: np.ndarray, problems: list) -> None:
+    """Numbers within +-MAX_MAGNITUDE, dates within the campus's `dates:`, whatever the schema says."""
+    if field.type in ("integer", "number"):
+        low, high, expected = -MAX_MAGNITUDE, MAX_MAGNITUDE, f"{-MAX_MAGNITUDE:g}–{MAX_MAGNITUDE:g}"
+    elif field.type in ("date", "datetime"):
+        earliest, latest = policy.dates
+        low, high, expected = earliest.toordinal(), latest.toordinal() + 0.99999, f"{earliest}–{latest}"
+    else:
+        return
+    with np.errstate(invalid="ignore"):
+        far = np.flatnonzero((num < low) | (num > high))
+    for k in far.tolist():
+        values[k], num[k] = None, math.nan
+        problems[k] = ("out-of-range", {"expected": expected})
 
 
 def _to_constrain(typist: _Typist, norm, num: np.ndarray, ok: np.ndarray) -> np.ndarray:
