@@ -6,7 +6,7 @@
 The demo workbook's eight sheets are typed into three department spreadsheets (plus the
 office's) on tests/fake_sheets.py's local server. Counted: HTTP requests that reach the server.
 The naive loop is what most gspread code does: open_by_key, worksheet(title), get_all_values
-per tab (it imports gspread itself, being the baseline; the project only does in sync/read/gsheets.py).
+per tab (it imports gspread itself, being the baseline; the project only does in sync/google/).
 """
 from __future__ import annotations
 
@@ -26,13 +26,14 @@ import test_gsheets as fixtures  # noqa: E402  (the three spreadsheets of the te
 from fake_sheets import FakeSheets  # noqa: E402
 from sync import jobs, policy as policy_mod  # noqa: E402
 from sync.publish import google as publish  # noqa: E402
+from sync import google  # noqa: E402
 from sync.read import gsheets as gs  # noqa: E402
 from sync.read.xlsx import read_workbook  # noqa: E402
 
 
 def naive(fake, books) -> None:
     session = requests.Session()      # FACTS.md: a session whose adapter rewrites Google's origin
-    session.mount(gs.SHEETS_API + "/", gs._Rewrite(gs.SHEETS_API, fake.endpoint))
+    session.mount(google.SHEETS_API + "/", google.Rewrite(google.SHEETS_API, fake.endpoint))
     client = gspread.Client(auth=None, session=session)
     for key, (_, tabs) in books.items():
         spreadsheet = client.open_by_key(key)

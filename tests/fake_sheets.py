@@ -174,6 +174,7 @@ class Seen:
     query: dict
     body: object
     headers: dict
+    at: float = 0.0                 # time.monotonic() when it arrived (to measure a client's waits)
 
 
 class FakeSheets:
@@ -249,7 +250,7 @@ class FakeSheets:
         except ValueError:
             payload = body.decode("utf-8", "replace")      # the token endpoint's form body
         with self._lock:
-            self.requests.append(Seen(method, path, query, payload, headers))
+            self.requests.append(Seen(method, path, query, payload, headers, time.monotonic()))
             fault = next((f for f in self.faults if f.times > 0 and (f.method in (None, method))
                           and f.contains in path), None)
             if fault:

@@ -19,6 +19,8 @@ from sync import jobs
 from sync import policy as policy_mod
 from sync.errors import ConfigError, SourceError
 from sync.publish import google as pub
+from sync import google as client_mod
+from sync.google.client import SHEET_FIELDS
 from sync.read import gsheets as gs
 
 FAST = {"timeout": 3, "budget": 5, "retries": 3, "backoff": 0.01, "max_backoff": 0.05}
@@ -108,9 +110,12 @@ def test_google_reads_like_csv_with_one_batch_get_per_spreadsheet(variant, fake,
     assert comparable(google) == comparable(csv)
     assert (variant == "clean") == (google.issues == [])
     seen = api_requests(fake)
-    assert len(seen) == 3 and all(r.path.endswith("/values:batchGet") for r in seen)
+    # Per spreadsheet: one metadata request (the tabs' ids and titles) and one values:batchGet.
+    assert sorted(r.path.rsplit("/", 1)[-1] for r in seen) == sorted([*BOOKS] + ["values:batchGet"] * 3)
+    assert all(r.query["fields"] == [SHEET_FIELDS] for r in seen if "batchGet" not in r.path)
+    reads = [r for r in seen if r.path.endswith("/values:batchGet")]
     assert all(r.query["valueRenderOption"] == ["UNFORMATTED_VALUE"] and
-               r.query["dateTimeRenderOption"] == ["SERIAL_NUMBER"] for r in seen)
+               r.query["dateTimeRenderOption"] == ["SERIAL_NUMBER"] for r in reads)
     assert {i.source for i in google.issues} <= {name for name, _ in BOOKS.values()}
 
 
@@ -150,7 +155,7 @@ def test_tabs_by_gid_cost_one_metadata_request(fake, tmp_path):
     assert {"gate_log", "duty_roster"} <= set(result.tables)
     seen = api_requests(fake)
     assert [r.path.rsplit("/", 1)[-1] for r in seen] == [KEY_C, "values:batchGet"]
-    assert seen[0].query["fields"] == [gs.SHEET_FIELDS]
+    assert seen[0].query["fields"] == [SHEET_FIELDS]
 
 
 def test_a_renamed_tab_is_missing_and_the_rest_still_read(fake, tmp_path):
@@ -158,7 +163,9 @@ def test_a_renamed_tab_is_missing_and_the_rest_still_read(fake, tmp_path):
     books = {KEY_C: ("保卫处 Security", {"gate_log": "出入登记", "duty_roster": "值班表（旧）"})}
     result = jobs.check(config(tmp_path, fake, books, office=False), POLICIES, AS_OF)
     assert "gate_log" in result.tables and "duty_roster" in result.missing
-    assert len(api_requests(fake)) == 3       # batchGet (400), metadata, batchGet
+    seen = api_requests(fake)
+    assert [r.path.rsplit("/", 1)[-1] for r in seen] == [KEY_C, "values:batchGet"]     # no 400 to read
+    assert seen[1].query["ranges"] == ["'出入登记'"]
 
 
 # --- faults --------------------------------------------------------------------------------------
@@ -170,7 +177,7 @@ def test_429_with_retry_after_is_honoured(fake, tmp_path):
     result = jobs.check(config(tmp_path, fake), POLICIES, AS_OF)
     assert time.monotonic() - started >= 1.0          # backoff alone would wait 0.01 s
     assert result.unavailable == [] and result.issues == []
-    assert len(api_requests(fake, KEY_A)) == 2
+    assert len(api_requests(fake, KEY_A)) == 3       # metadata (429), metadata, batchGet
 
 
 def test_500_twice_then_success(fake, tmp_path):
@@ -178,14 +185,14 @@ def test_500_twice_then_success(fake, tmp_path):
     fake.fail(500, contains=KEY_B, times=2)
     result = jobs.check(config(tmp_path, fake), POLICIES, AS_OF)
     assert result.unavailable == [] and result.issues == []
-    assert len(api_requests(fake, KEY_B)) == 3
+    assert len(api_requests(fake, KEY_B)) == 4
 
 
 def test_a_proxy_error_page_is_retried_by_its_http_status(fake, tmp_path):
     serve(fake, BASELINE)
     fake.fail(502, contains=KEY_B, body="<html>502 Bad Gateway</html>")   # APIError.code would be -1
     assert jobs.check(config(tmp_path, fake), POLICIES, AS_OF).unavailable == []
-    assert len(api_requests(fake, KEY_B)) == 2
+    assert len(api_requests(fake, KEY_B)) == 3
 
 
 def test_a_slow_response_times_out_and_is_retried(fake, tmp_path):
@@ -195,7 +202,7 @@ def test_a_slow_response_times_out_and_is_retried(fake, tmp_path):
     result = jobs.check(config(tmp_path, fake, network={**FAST, "timeout": 0.3}), POLICIES, AS_OF)
     assert time.monotonic() - started < 1.5
     assert result.unavailable == [] and result.issues == []
-    assert len(api_requests(fake, KEY_C)) == 2
+    assert len(api_requests(fake, KEY_C)) == 3
 
 
 def test_retries_are_bounded_and_one_failure_does_not_stop_the_others(fake, tmp_path, caplog):
@@ -339,7 +346,7 @@ def test_status_tab_is_written_raw_and_replaced_each_run(fake, tmp_path):
     assert unit[8] == f"https://docs.google.com/spreadsheets/d/{KEY_A}/edit#gid={gid}&range=B3"
     assert fake.tab(KEY_B, "校验结果").texts()[2][6:8] == ["没有发现问题", "No problems found"]
     # The fake tells RAW from USER_ENTERED: the same text typed in (gspread's default) becomes a formula.
-    conn = gs.connect(gs.load_config(path))
+    conn = client_mod.connect(gs.load_config(path))
     conn.http.values_batch_update(KEY_A, {"valueInputOption": "USER_ENTERED",
                                           "data": [{"range": "'校验结果'!J1", "values": [[formula]]}]})
     assert fake.tab(KEY_A, "校验结果").cells[(0, 9)]["userEnteredValue"] == {"formulaValue": formula}

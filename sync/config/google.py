@@ -25,10 +25,13 @@ def _amount(whole: bool = False):
 
 class NetworkSpec(Model):
     timeout: Annotated[float, _amount()] = Field(30.0, description="seconds to connect, and to wait for a response")
-    budget: Annotated[float, _amount()] = Field(120.0, description="seconds one call may take, retries included")
-    retries: Annotated[int, _amount(whole=True)] = 5
-    backoff: Annotated[float, _amount()] = Field(1.0, description="first wait in seconds; doubles each retry")
-    max_backoff: Annotated[float, _amount()] = 32.0
+    budget: Annotated[float, _amount()] = Field(120.0, description="seconds all of a run's requests to Google may "
+                                                "take, retries and waits included")
+    retries: Annotated[int, _amount(whole=True)] = 8
+    backoff: Annotated[float, _amount()] = Field(1.0, description="first wait in seconds; doubles each retry, plus "
+                                                 "up to as much jitter")
+    max_backoff: Annotated[float, _amount()] = Field(60.0, description="the longest wait: Google's quotas refill "
+                                                     "per minute")
 
 
 Network = NetworkSpec   # what the read side uses: the validated settings themselves

@@ -5,7 +5,8 @@ all or nothing: a department never sees half a status tab. A replaced tab is res
 one updateCells over the whole grid writes the new rows and clears every other cell. Values
 go in as ExtendedValue.stringValue, which is what RAW input stores: a text starting with "="
 stays text, never a formula; links to cells are plain-text URLs for the same reason.
-The HTTP goes through sync.read.gsheets (the only module that imports gspread).
+The HTTP goes through sync.google (the only package that imports gspread); a run's write-back
+goes on with the client its read used: the same token, budget and tab lists.
 """
 from __future__ import annotations
 
@@ -14,10 +15,12 @@ import json
 import zlib
 from dataclasses import dataclass
 
+from .. import google
 from .. import issues as iss
 from ..errors import ConfigError, SourceError
 from ..policy import Field, Policy, Sheet, fold
-from ..read import gsheets as gs
+from ..read.google_config import Spreadsheet, Tab, load_config
+from ..read.table import cell_text
 from ..vocabulary import EXPECTED, FALSE_WORDS, TRUE_WORDS
 from . import highlights
 
@@ -40,12 +43,13 @@ class Outcome:
 
 # --- write-back ---------------------------------------------------------------------------------
 
-def write_back(config_path, result, policy: Policy, private: dict | None = None, marks=None) -> list[Outcome]:
+def write_back(config_path, result, policy: Policy, private: dict | None = None, marks=None,
+               client: google.Client | None = None) -> list[Outcome]:
     """Each readable spreadsheet's status tab and the highlights and notes in its own tabs
     (publish/highlights.py; `marks` keeps which cells were marked: the archive); the office's
-    private tab (when private is given)."""
-    config = gs.load_config(config_path)
-    conn = gs.connect(config)
+    private tab (when private is given). client: the run's, from its read (else a new connection)."""
+    client = client or google.connect(load_config(config_path))
+    config = client.config
     status_title = (policy.campus.get("status_tab") or {}).get("zh", "校验结果")
     private_title = (policy.campus.get("private_tab") or {}).get("zh", "防控办内部")
     outcomes = []
@@ -61,7 +65,7 @@ def write_back(config_path, result, policy: Policy, private: dict | None = None,
             outcomes.append(Outcome(sheet.name, False, "not read, so not written / 未读取，未写回"))
             continue
         try:
-            props = gs.sheet_properties(conn, sheet)
+            props = client.properties(sheet)
             requests = []
             if status_title in wanted:
                 mine = [i for i in result.issues if config.holder(i.sheet) is sheet]
@@ -71,7 +75,7 @@ def write_back(config_path, result, policy: Policy, private: dict | None = None,
                 requests += marked
             if private_title in wanted:
                 requests += replace_tab(props, private_title, private_rows(private, result.as_of), frozen=1)
-            gs.batch_update(conn, sheet, requests)
+            google.batch_update(client, sheet, requests)
             if marks is not None and status_title in wanted:
                 marks.record_marks(sheet.name, now)
             outcomes.append(Outcome(sheet.name, True, f"wrote {', '.join(wanted)} / 已写回"))
@@ -80,7 +84,7 @@ def write_back(config_path, result, policy: Policy, private: dict | None = None,
     return outcomes
 
 
-def status_rows(issues: list[iss.Issue], as_of: dt.date, sheet: gs.Spreadsheet, props: list[dict],
+def status_rows(issues: list[iss.Issue], as_of: dt.date, sheet: Spreadsheet, props: list[dict],
                 policy: Policy) -> list[list[str]]:
     counts = iss.counts(issues)
     rows = [[f"校验日期 {as_of}：{counts['errors']} 个错误，{counts['warnings']} 个警告 / Checked as of {as_of}: "
@@ -92,7 +96,7 @@ def status_rows(issues: list[iss.Issue], as_of: dt.date, sheet: gs.Spreadsheet, 
         severity = "错误 error" if i.severity == iss.ERROR else "警告 warning"
         rows.append([severity, title, i.cell or (f"{i.row}:{i.row}" if i.row else ""), i.column or "",
                      i.value or "", i.code, i.message["zh"], i.message["en"],
-                     gs.cell_url(sheet, gids.get(i.tab), cell)])
+                     google.cell_url(sheet, gids.get(i.tab), cell)])
     if not issues:
         rows.append(["", "", "", "", "", "", "没有发现问题", "No problems found"])
     return rows
@@ -181,40 +185,35 @@ def init_sheets(config_path, policy: Policy) -> list[Outcome]:
     Idempotent: an existing tab keeps its columns and data; missing columns are appended, and
     formats and rules are set again to the same values. Three requests per spreadsheet.
     """
-    config = gs.load_config(config_path)
+    config = load_config(config_path)
     unknown = [f"{config.path}: {s.name}: tabs.{t.sheet}: no such sheet in {policy.root}/sheets"
                for s in config.spreadsheets for t in s.tabs if t.sheet not in policy.sheets]
     if unknown:
         raise ConfigError(unknown)
-    conn = gs.connect(config)
+    client = google.connect(config)
     outcomes = []
     for sheet in config.spreadsheets:
         if not sheet.tabs:
             continue
         try:
-            props = gs.sheet_properties(conn, sheet)
-            found = [(tab, _find_tab(props, tab)) for tab in sheet.tabs]
-            headers = iter(gs.read_headers(conn, sheet, [p["title"] for _, p in found if p]))
+            props = client.properties(sheet)
+            found = [(tab, google.find_tab(props, tab)) for tab in sheet.tabs]
+            headers = iter([[cell_text(v) for v in row]
+                            for row in google.read_headers(client, sheet, [p["title"] for _, p in found if p])])
             requests, notes = [], []
             for tab, existing in found:
                 header = next(headers) if existing else []
                 more, note = _tab_requests(props, tab, policy.sheets[tab.sheet], existing, header, policy)
                 requests += more
                 notes.append(note)
-            gs.batch_update(conn, sheet, requests)
+            google.batch_update(client, sheet, requests)
             outcomes.append(Outcome(sheet.name, True, "; ".join(notes)))
         except SourceError as exc:
             outcomes.append(Outcome(sheet.name, False, str(exc)))
     return outcomes
 
 
-def _find_tab(props: list[dict], tab: gs.Tab) -> dict | None:
-    if tab.gid is not None:
-        return next((p for p in props if p["sheetId"] == tab.gid), None)
-    return next((p for p in props if p["title"] == tab.title), None)
-
-
-def _tab_requests(props, tab: gs.Tab, schema: Sheet, existing: dict | None, header: list[str], policy: Policy):
+def _tab_requests(props, tab: Tab, schema: Sheet, existing: dict | None, header: list[str], policy: Policy):
     columns: dict[str, int] = {}
     for index, text in enumerate(header):
         name = next((f.name for f in schema.fields if fold(text) in {fold(h) for h in f.headers()}), None)

@@ -1,6 +1,6 @@
 """The Google source as the read side sees it: the config (checked by sync/config/google.py's
 models) and a Workbook that says why a spreadsheet could not be read. No gspread here:
-sync/read/gsheets.py is the one module that talks to Google.
+sync/google/ is the one package that talks to Google.
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ class GoogleWorkbook(Workbook):
     The reasons name keys and account e-mails: print them to the operator, never publish them.
     """
 
-    def __init__(self, source, tables, unavailable, reasons):
+    def __init__(self, source, tables, unavailable, reasons, client=None):
         super().__init__(source=source, tables=tables, unavailable=unavailable)
         self.reasons: dict[str, str] = reasons
+        self.client = client        # sync.google.Client: the run's write-back goes on with it

@@ -66,6 +66,7 @@ class RawTable:
     row_numbers: np.ndarray | None = None   # user-visible row per data row; None means i + 2
     ragged: list[tuple[int, str]] = field(default_factory=list)   # (row, text) of rows with extra cells
     unreadable: str | None = None           # why the tab could not be read (then it has no cells)
+    sheet: str | None = None    # the sheet id it holds when the source says so (a Google tab by gid), else by title
 
     def row_number(self, i: int) -> int:
         return int(self.row_numbers[i]) if self.row_numbers is not None else i + 2

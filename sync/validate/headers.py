@@ -26,7 +26,7 @@ def match_sheets(workbook: Workbook, policy: Policy) -> tuple[dict[str, RawTable
     found: dict[str, RawTable] = {}
     problems = []
     for table in workbook.tables:
-        name = names.get(fold(table.title))
+        name = table.sheet if table.sheet in policy.sheets else names.get(fold(table.title))
         if name is None:
             problems.append(iss.make("unknown-sheet", table.title, source=table.source, tab=table.title))
         elif name in found:
