@@ -22,6 +22,7 @@ from sync.publish import google as pub
 from sync import google as client_mod
 from sync.google.client import SHEET_FIELDS
 from sync.read import gsheets as gs
+from sync.validate import validate
 
 FAST = {"timeout": 3, "budget": 5, "retries": 3, "backoff": 0.01, "max_backoff": 0.05}
 POLICY = policy_mod.load(POLICIES)
@@ -198,9 +199,11 @@ def test_a_proxy_error_page_is_retried_by_its_http_status(fake, tmp_path):
 def test_a_slow_response_times_out_and_is_retried(fake, tmp_path):
     serve(fake, BASELINE)
     fake.fail(200, contains=KEY_C, delay=1.5)
+    path = config(tmp_path, fake, network={**FAST, "timeout": 0.3})
     started = time.monotonic()
-    result = jobs.check(config(tmp_path, fake, network={**FAST, "timeout": 0.3}), POLICIES, AS_OF)
-    assert time.monotonic() - started < 1.5
+    workbook = jobs.read_source(path)                # the network part alone: validation's time varies with load
+    assert time.monotonic() - started < 1.4
+    result = validate(workbook, POLICY, AS_OF)
     assert result.unavailable == [] and result.issues == []
     assert len(api_requests(fake, KEY_C)) == 3
 

@@ -215,6 +215,21 @@ def test_cell_dates_outside_the_range_are_out_of_range_errors(tmp_path):
     assert outcome.days[0].errors >= 3
 
 
+def test_a_notice_dated_outside_the_range_is_a_lint_problem_and_stops_the_build(policies):
+    far = policies / "notices" / "2020-02-20-far.zh.md"
+    far.write_text("---\ntitle: 远\ndate: 9999-12-31\naudience: [everyone]\nlanguage: zh\n---\n正文\n",
+                   encoding="utf-8")
+    never = policies / "notices" / "2020-02-21-never.zh.md"
+    never.write_text("---\ntitle: 永远\ndate: 2020-02-21\nexpires: 9999-12-31\naudience: [everyone]\n"
+                     "language: zh\n---\n正文\n", encoding="utf-8")
+    code, out = cli("lint", "--policies", str(policies), "--date", "2020-02-11")
+    assert code == 1
+    assert f"{far}:3: date: 9999-12-31 is outside the dates this campus accepts, 2000-01-01 to 2100-12-31" in out
+    assert f"{never}:4: expires: 9999-12-31 is outside the dates" in out
+    with pytest.raises(ConfigError):
+        site_render.render(policies, policies / "none", policies / "site", AS_OF)
+
+
 def test_the_campus_date_range_is_checked_itself(policies):
     campus = policies / "campus.yml"
     campus.write_text(campus.read_text(encoding="utf-8").replace(
@@ -279,6 +294,7 @@ def _hand_edit(summaries: Path, tmp_path: Path, edit, name: str = f"{AS_OF}.json
      "schema_version: expected a finite number; got inf"),
     (lambda b: b["students"]["batches"][0].update(date="0001-01-01") if b["students"]["batches"] else None,
      "students.batches.0.date: 0001-01-01 is outside the dates"),
+    (lambda b: "[" * 100_000 + "]" * 100_000, "not a summary: maximum recursion depth"),
 ])
 def test_a_hand_edited_summary_is_refused_with_file_key_message(summaries, tmp_path, edit, message):
     path = _hand_edit(summaries, tmp_path, edit)

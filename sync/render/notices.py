@@ -106,3 +106,11 @@ def stale_urgent(notices: list[Notice], today: dt.date) -> list[str]:
     """Lint: an urgent notice past its expiry is a mistake to fix (drop urgent or the notice)."""
     return [problem(n.path, n.lines, ("expires",), f"urgent notice already expired on {n.expires} (today is {today}); "
                     "remove 'urgent' or the notice", "expired-urgent") for n in notices if n.urgent and n.expired(today)]
+
+
+def out_of_range(notices: list[Notice], dates: tuple[dt.date, dt.date]) -> list[str]:
+    """A notice's date or expiry outside the campus's `dates:` (a typo such as 9999-12-31)."""
+    return [problem(n.path, n.lines, (key,), f"{day} is outside the dates this campus accepts, {dates[0]} to "
+                    f"{dates[1]}", "date-out-of-range")
+            for n in notices for key, day in (("date", n.date), ("expires", n.expires))
+            if day is not None and not dates[0] <= day <= dates[1]]

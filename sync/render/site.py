@@ -55,8 +55,9 @@ def load(root: str | Path = "policies") -> Content:
     plans = Plans(policy) if policy else None
     ids = {a["id"] for a in audiences.items} if audiences else None
     hotlines, more3 = contacts_mod.load(root / "contacts.yml", ids)
+    far = notices.out_of_range(found, policy.dates) if policy else []
     return Content(policy, audiences, found, plans, hotlines,
-                   problems + more + more2 + (plans.problems if plans else []) + more3)
+                   problems + more + more2 + far + (plans.problems if plans else []) + more3)
 
 
 LANGS = {"zh": "", "en": "en/"}      # where each language's pages go under the docs_dir
