@@ -127,7 +127,7 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
             # newest day's private detail in its private tab.
             from .publish.google import write_back
             written_back = write_back(source, result, policy, private=digest.private(days[-1]), marks=office,
-                                      client=getattr(workbook, "client", None))
+                                      client=getattr(step.workbook, "client", None))
     return RunOutcome(result, outcomes, written_back)
 
 

@@ -21,6 +21,7 @@ class Recorded:
     archive: Archive
     result: Result
     reading: Reading
+    workbook: object = None     # what was read (a Google one keeps its client for the write-back)
 
 
 @contextmanager
@@ -35,7 +36,7 @@ def recorded(source, policy: Policy, out: str | Path, kind: str, as_of: dt.date,
     with Lock(out / "run.lock").acquire(WAIT), Archive(out / "archive.sqlite", policy) as archive:
         workbook = read_source(source)
         result = validate(workbook, policy, as_of)
-        yield Recorded(archive, result, archive.record_read(workbook, result, kind=kind, now=now))
+        yield Recorded(archive, result, archive.record_read(workbook, result, kind=kind, now=now), workbook)
 
 
 __all__ = ["Archive", "Facts", "Reading", "Recorded", "gather", "recorded"]
