@@ -256,7 +256,7 @@ def node_lines(node, offset: int = 0) -> dict[tuple, int]:
     Iterative (libyaml allows 1000 levels of nesting, Python's recursion limit is about as deep);
     a node reached again through an alias is not walked again (compose() bounds how many are)."""
     lines: dict[tuple, int] = {}
-    stack = [(node, ())] if node is not None else []
+    stack: list[tuple[yaml.Node, tuple]] = [(node, ())] if node is not None else []
     while stack:
         n, path = stack.pop()
         lines.setdefault(path, n.start_mark.line + 1 + offset)

@@ -9,6 +9,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import google.auth.exceptions
 import gspread
@@ -34,7 +35,7 @@ class Client:
     account: str | None         # the e-mail to share spreadsheets with, when known
     config: GoogleConfig
     budget: Budget
-    credentials: object = None
+    credentials: Any = None                     # google-auth credentials; None: credentials: none
     token_request: TokenRequest | None = None
     _properties: dict = field(default_factory=dict)     # key -> [sheet properties], one request each
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -110,9 +111,10 @@ def connect(config: GoogleConfig) -> Client:
     session = AuthorizedSession(credentials, auth_request=token_request) if credentials else requests.Session()
     if config.endpoint:
         session.mount(SHEETS_API + "/", Rewrite(SHEETS_API, config.endpoint))
-    client = gspread.Client(auth=credentials, session=session, http_client=RetryingHTTPClient)
-    client.http_client.budget = budget
-    return Client(http=client.http_client, account=account, config=config, budget=budget, credentials=credentials,
+    http = gspread.Client(auth=credentials, session=session, http_client=RetryingHTTPClient).http_client
+    assert isinstance(http, RetryingHTTPClient)
+    http.budget = budget
+    return Client(http=http, account=account, config=config, budget=budget, credentials=credentials,
                   token_request=token_request)
 
 

@@ -120,7 +120,7 @@ def _retry_after(response) -> float | None:
 
 
 def _log(method: str, endpoint: str, state: tenacity.RetryCallState) -> None:
-    exc = state.outcome.exception()
+    exc = state.outcome.exception() if state.outcome else None
     short = f"HTTP {exc.response.status_code}" if isinstance(exc, APIError) else type(exc).__name__
     # The key stays out of logs: they can end up in a CI job's public output.
     where = re.sub(r"/spreadsheets/[^/:?]+", "/spreadsheets/<key>", endpoint.split("?")[0])

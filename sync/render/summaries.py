@@ -58,7 +58,7 @@ def dated(body, path: Path, dates: tuple[dt.date, dt.date]) -> list[str]:
     problems = []
     if body.get("date") != path.stem:
         problems.append(f"{path}: date: expected {path.stem!r}, the file's name; got {body.get('date')!r}")
-    stack = [((), body)]
+    stack: list[tuple[tuple, object]] = [((), body)]
     while stack:
         keys, value = stack.pop()
         if isinstance(value, dict):
