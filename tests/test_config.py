@@ -24,7 +24,7 @@ CASES = [
     ("campus.yml", "status_tab: {zh: 校验结果, en: Validation}", "status_tab: {zh: 校验结果}", "status_tab:",
      "status_tab: expected {zh: ..., en: ...}; got {'zh': '校验结果'}"),
     ("campus.yml", "timezone: Asia/Shanghai", "timezone: Asia/Shanghai\nmotto: stay safe", "motto:",
-     "motto: unknown key; expected one of cross_checks, guards, hold, name, private_tab, schedule, signoff, "
+     "motto: unknown key; expected one of cross_checks, dates, guards, hold, name, private_tab, schedule, signoff, "
      "status_tab, thresholds, timezone"),
     ("campus.yml", "  isolation_days: 14 ", "  isolation_days: 14.5 ", "isolation_days:",
      "thresholds.isolation_days: expected a whole number >= 0; got 14.5"),
