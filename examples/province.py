@@ -25,7 +25,8 @@ sys.dont_write_bytecode = True
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sync.publish.files import write_bytes  # noqa: E402
 from sync.render import opendata  # noqa: E402
-from sync.render.site import read_summaries  # noqa: E402
+from sync.policy import DATES  # noqa: E402
+from sync.render.summaries import read_summaries  # noqa: E402
 
 CST = dt.timezone(dt.timedelta(hours=8))
 CAMPUSES = {"north": ({"zh": "北方外国语大学", "en": "Northern University of Foreign Studies"}, 1, dt.time(9, 40), 0),
@@ -73,7 +74,7 @@ def main() -> None:
     parser.add_argument("--exports", required=True, type=Path)
     parser.add_argument("--to", required=True, type=Path)
     args = parser.parse_args()
-    summaries = read_summaries(args.summaries)
+    summaries = read_summaries(args.summaries, (DATES["earliest"], DATES["latest"]))
     for cid, (name, factor, at, unpublished) in CAMPUSES.items():
         campus(summaries[:len(summaries) - unpublished], args.exports, args.to / cid, name, factor, at)
         print(f"{args.to / cid}/data/  {name['zh']} {name['en']}")

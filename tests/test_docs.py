@@ -81,7 +81,7 @@ def test_scripts_test_installs_browsers_without_recommends():
 
 
 def test_the_quick_start_works_as_written(tmp_path):
-    """scripts/demo in a copy of the clone, then the README's own commands: the check's 42 mistakes,
+    """scripts/demo in a copy of the clone, then the README's own commands: the check's deliberate mistakes,
     the site opened from disk, and the serve command it prints, as written (on a free port)."""
     import socket
     import subprocess

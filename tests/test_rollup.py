@@ -20,7 +20,8 @@ from sync import jobs
 from sync.cli import main
 from sync.errors import ConfigError
 from sync.render import opendata
-from sync.render.site import read_summaries
+from sync.policy import DATES
+from sync.render.summaries import read_summaries
 from sync.rollup import config as config_mod
 from sync.rollup import rollup
 
@@ -35,7 +36,7 @@ def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo")
     days = [FIRST + dt.timedelta(days=k) for k in range((DAY - FIRST).days + 1)]
     jobs.run(ROOT / "examples" / "demo.xlsx", ROOT / "policies", days, out / "data", out / "site")
-    return read_summaries(out / "data" / "summaries"), out / "data" / "exports"
+    return read_summaries(out / "data" / "summaries", (DATES["earliest"], DATES["latest"])), out / "data" / "exports"
 
 
 def campus_yaml(path: Path, campuses: list[dict], **extra) -> Path:
