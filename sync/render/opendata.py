@@ -220,7 +220,8 @@ def page(index: dict, lang: str = "zh") -> str:
     body = (words["intro"] + "\n\n" + "\n".join(lines) + "\n\n"
             + words["latest"].format(latest=latest or "—", n=len(index["days"])) + "\n\n"
             + f"## {words['how']}\n\n" + "".join(f"- {tip}\n" for tip in words["tips"]))
-    return t.page(words["title"], body)
+    # Out of the search index: a list of files, found from the menu; search is for notices and plans.
+    return t.page(words["title"], body, search={"exclude": True})
 
 
 DAY_TEXT = {"zh": "某日的公开汇总（每天一个文件）", "en": "a day's public summary (one file per day)"}
