@@ -5,6 +5,7 @@ bomb or an impossible date becomes ConfigError naming its place.
 """
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import yaml
@@ -124,3 +125,15 @@ def _bad_date_place(path: Path, text: str) -> str:
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(reversed(node.value))
     return str(path)
+
+
+def as_date(value) -> dt.date | None:
+    """A YAML date, or text such as 2020-02-11; None when it is neither."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None

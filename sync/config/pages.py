@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
+from ..yamlfile import as_date
 from .base import Bilingual, Flag, Model, Text, checked, fail, fail_all
 
 LANGUAGES = {"zh": "中文", "en": "English"}
@@ -16,14 +17,10 @@ LANGUAGES = {"zh": "中文", "en": "English"}
 
 def _date(example: str = ""):
     def parse(value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.date.fromisoformat(str(value))
-        except ValueError:
+        day = as_date(value)
+        if day is None:
             fail("not-a-date", f"expected a date{f' such as {example}' if example else ''}; got {value!r}")
+        return day
     return BeforeValidator(parse)
 
 

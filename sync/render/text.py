@@ -8,7 +8,6 @@ it reaches a page. Three contexts, three escapers:
 """
 from __future__ import annotations
 
-import datetime as dt
 import html as _html
 import json
 import re
@@ -137,16 +136,6 @@ def where(path: Path, lines: dict, *keys) -> str:
     return f"{path}:{line_of(lines, keys) or 1}"
 
 
-def as_date(value) -> dt.date | None:
-    """A YAML date, or text such as 2020-02-11; None when it is neither."""
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
 
 
 class Tree:
