@@ -73,6 +73,12 @@ def _frictionless_venv() -> Path:
 
 def frictionless(folder: Path, timeout: float) -> tuple[float | None, int]:
     """Seconds for `frictionless validate` of every file, and the rows it reports having read."""
+    return _frictionless_runs(lambda sheet: [str(folder / f"{sheet.title['zh']}.csv")], timeout)
+
+
+def _frictionless_runs(target, timeout: float) -> tuple[float | None, int]:
+    """`frictionless validate` of target(sheet) (the file, and for a workbook its tab) with each
+    sheet's exported schema, one after another: (seconds, or None past the timeout; rows read)."""
     venv = _frictionless_venv()
     schemas = OUT / "schemas"
     subprocess.run([sys.executable, "-m", "sync", "schema", "export", str(schemas)], check=True, cwd=ROOT,
@@ -82,10 +88,10 @@ def frictionless(folder: Path, timeout: float) -> tuple[float | None, int]:
     rows = 0
     started = time.perf_counter()
     for name, sheet in sheets.items():
-        path = folder / f"{sheet.title['zh']}.csv"
+        where = target(sheet)
         try:
-            out = subprocess.run([str(venv / "bin" / "frictionless"), "validate", str(path), "--schema",
-                                  str(schemas / f"{name}.schema.json"), "--json",
+            out = subprocess.run([str(venv / "bin" / "frictionless"), "validate", *where,
+                                  "--schema", str(schemas / f"{name}.schema.json"), "--json",
                                   # all rows, like ours: by default frictionless stops at 1,000 errors
                                   "--limit-errors", "1000000000",
                                   "--trusted"],      # else it refuses the schema's absolute path
@@ -95,34 +101,9 @@ def frictionless(folder: Path, timeout: float) -> tuple[float | None, int]:
             return None, rows
         report = json.loads(out.stdout)
         rows += sum(task["stats"].get("rows", 0) for task in report["tasks"])
-        if any(e["type"] == "resource-error" for task in report["tasks"] for e in task["errors"]):
-            raise RuntimeError(f"frictionless could not read {path}: {out.stdout[:500]!r}")
+        if any(e["type"] in ("resource-error", "source-error") for task in report["tasks"] for e in task["errors"]):
+            raise RuntimeError(f"frictionless could not read {' '.join(where)}: {out.stdout[:500]!r}")
     return time.perf_counter() - started, rows
-
-
-# Each read in a fresh process, so first-touch memory counts as it does in a real run.
-_READ = {                                   # (imports, not timed; the read, timed)
-    "ours": ("from sync.read.xlsx import read_workbook", "read_workbook(PATH)"),
-    "python-calamine": ("from python_calamine import CalamineWorkbook", """
-book = CalamineWorkbook.from_path(str(PATH))
-for name in book.sheet_names:
-    book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-"""),
-    "fastexcel": ("import fastexcel", """
-reader = fastexcel.read_excel(str(PATH))
-for i in range(len(reader.sheet_names)):
-    reader.load_sheet(i, header_row=None, dtypes="string").to_arrow()
-"""),
-}
-_TIMED = """
-import sys, time
-from pathlib import Path
-PATH = Path(sys.argv[1])
-{setup}
-started, cpu = time.perf_counter(), time.process_time()
-{body}
-print(time.perf_counter() - started, time.process_time() - cpu)
-"""
 
 
 def read_seconds(path: Path, reader: str) -> tuple[float, float] | None:
@@ -183,27 +164,7 @@ def p4(path: Path, repeat: int, openpyxl: bool) -> dict:
 
 def frictionless_xlsx(path: Path, timeout: float) -> tuple[float | None, int]:
     """Seconds for `frictionless validate` of every tab of the workbook with its exported schema."""
-    venv = _frictionless_venv()
-    schemas = OUT / "schemas"
-    subprocess.run([sys.executable, "-m", "sync", "schema", "export", str(schemas)], check=True, cwd=ROOT,
-                   capture_output=True)
-    from sync import policy
-    sheets = policy.load(ROOT / "policies").sheets
-    rows = 0
-    started = time.perf_counter()
-    for name, sheet in sheets.items():
-        try:
-            out = subprocess.run([str(venv / "bin" / "frictionless"), "validate", str(path), "--sheet",
-                                  sheet.title["zh"], "--schema", str(schemas / f"{name}.schema.json"), "--json",
-                                  "--limit-errors", "1000000000", "--trusted"], capture_output=True,
-                                 timeout=max(1.0, timeout - (time.perf_counter() - started)))
-        except subprocess.TimeoutExpired:
-            return None, rows
-        report = json.loads(out.stdout)
-        rows += sum(task["stats"].get("rows", 0) for task in report["tasks"])
-        if any(e["type"] in ("resource-error", "source-error") for task in report["tasks"] for e in task["errors"]):
-            raise RuntimeError(f"frictionless could not read {path} tab {sheet.title['zh']}: {out.stdout[:500]!r}")
-    return time.perf_counter() - started, rows
+    return _frictionless_runs(lambda sheet: [str(path), "--sheet", sheet.title["zh"]], timeout)
 
 
 def main():
