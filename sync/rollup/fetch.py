@@ -286,14 +286,19 @@ class Reader:
         write_bytes(self._cache(campus), json.dumps(cache, ensure_ascii=False, separators=(",", ":")).encode())
         return out
 
-    def _day(self, source, entry: dict, shas: dict, out: Fetched) -> dict:
-        reply = source.get(f"data/{entry['summary']}")
-        body = reply.body
+    def _checked(self, source, rel: str, sha: str, out: Fetched):
+        """(reply, where) of one file of data/, its bytes counted and held to index.json's SHA-256."""
+        reply = source.get(f"data/{rel}")
         out.requests += 1
-        out.downloaded += len(body)
-        where = source.where(f"data/{entry['summary']}")
-        if hashlib.sha256(body).hexdigest() != shas["summary"]:
+        out.downloaded += len(reply.body)
+        where = source.where(f"data/{rel}")
+        if hashlib.sha256(reply.body).hexdigest() != sha:
             raise ValueError(f"{where}: its SHA-256 differs from index.json's (changed while being read?)")
+        return reply, where
+
+    def _day(self, source, entry: dict, shas: dict, out: Fetched) -> dict:
+        reply, where = self._checked(source, entry["summary"], shas["summary"], out)
+        body = reply.body
         try:
             summary = json.loads(body)
         except ValueError as exc:
@@ -307,12 +312,8 @@ class Reader:
             raise ValueError(f"{where}: date: {summary['date']} where index.json says {entry['date']}")
         units = None
         if entry.get("units"):
-            units = source.get(f"data/{entry['units']}").body
-            out.requests += 1
-            out.downloaded += len(units)
-            uwhere = source.where(f"data/{entry['units']}")
-            if hashlib.sha256(units).hexdigest() != shas["units"]:
-                raise ValueError(f"{uwhere}: its SHA-256 differs from index.json's")
+            units_reply, uwhere = self._checked(source, entry["units"], shas["units"], out)
+            units = units_reply.body
             try:
                 record_ = record(summary, units, shas, reply.modified)
             except (ValueError, UnicodeDecodeError) as exc:
