@@ -12,7 +12,7 @@ import typing
 from pathlib import Path
 from typing import Annotated, Any, Callable, TypeVar, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, WrapValidator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, WrapValidator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from ..errors import ConfigError
@@ -32,6 +32,14 @@ def fail(code: str, message: str, at: tuple = ()) -> typing.NoReturn:
     """Raise a validation error with our own code and message (no pydantic wording, no templating);
     `at` points below the validated value (a list's validator naming one of its items)."""
     raise PydanticCustomError(code, "{message}", {"message": message, "at": at})
+
+
+def named_as_file(value: Any, info: ValidationInfo) -> Any:
+    """A file's `name:` is its file name (the loader passes the stem in the validation context)."""
+    stem = (info.context or {}).get("stem")
+    if stem is not None and value != stem:
+        fail("name-not-file", f"expected '{stem}' (the file name); got {value!r}")
+    return value
 
 
 def checked(test, code: str, message: str):

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
 from ..yamlfile import as_date
-from .base import Bilingual, Flag, Model, Text, checked, fail, fail_all
+from .base import Bilingual, Flag, Model, Text, checked, fail, fail_all, named_as_file
 
 LANGUAGES = {"zh": "中文", "en": "English"}
 
@@ -102,16 +102,9 @@ class TableItem(Model):
     after: Bilingual | None = None
 
 
-def _stem(value: Any, info: ValidationInfo) -> Any:
-    stem = (info.context or {}).get("stem")
-    if stem is not None and value != stem:
-        fail("name-not-file", f"expected '{stem}' (the file name); got {value!r}")
-    return value
-
-
 class PlanTable(Model):
     """policies/plans/contingency/<name>.yml: a table a plan shows (<!-- table: name -->)."""
-    name: Annotated[str, BeforeValidator(_stem)]
+    name: Annotated[str, BeforeValidator(named_as_file)]
     title: Bilingual
     items: list[TableItem]
 

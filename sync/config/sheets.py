@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, cre
 from .. import expr
 from ..policy import fold
 from ..validate.checks import CHECKS
-from .base import KEBAB, SNAKE, Bilingual, Flag, Model, Number, across, checked, fail, fail_all
+from .base import KEBAB, SNAKE, Bilingual, Flag, Model, Number, across, checked, fail, fail_all, named_as_file
 
 TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime", "enum")
 
@@ -160,15 +160,8 @@ CHECK_SPECS = tuple(create_model(f"Check_{name.replace('-', '_')}", __base__=Mod
 CheckSpec = Annotated[Union[CHECK_SPECS], Field(discriminator="check")]  # type: ignore[valid-type]
 
 
-def _stem(value, info: ValidationInfo):
-    stem = _context(info, "stem")
-    if stem is not None and value != stem:
-        fail("name-not-file", f"expected '{stem}' (the file name); got {value!r}")
-    return value
-
-
 class SheetSpec(Model):
-    name: Annotated[str, BeforeValidator(_stem)]
+    name: Annotated[str, BeforeValidator(named_as_file)]
     title: Bilingual
     description: Bilingual | None = None
     version: Any = None
