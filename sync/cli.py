@@ -35,6 +35,12 @@ class _Date(click.ParamType):
 
 
 DATE = _Date()
+SIGNOFF_STATES = {  # a day's state under `signoff: required` (sync/publish/signoff.py)
+    "unsigned": "待签发，未发布 awaiting sign-off, not published (draft in OUT/private/)",
+    "signed": "已签发并发布 signed and published",
+    "unchanged": "已签发 signed, unchanged",
+    "late-edit": "签发后有改动，改动暂不发布 changed after sign-off, held until signed again",
+}
 
 
 class _Group(click.Group):
@@ -164,7 +170,8 @@ def run(source, day, first, last, policies, out, site, force, reason):
         rate = f"{rep['reported']}/{rep['expected']} ({rep['rate'] * 100:.1f}%)" if rep and rep["rate"] is not None \
             else "—"
         state = "完整 complete" if d.status == "complete" else "不完整 partial"
-        click.echo(f"{d.date}  {state}  填报 reported {rate}  错误 errors {d.errors}  警告 warnings {d.warnings}")
+        signed = f"  {SIGNOFF_STATES[d.signoff]}" if d.signoff else ""
+        click.echo(f"{d.date}  {state}  填报 reported {rate}  错误 errors {d.errors}  警告 warnings {d.warnings}{signed}")
     errors = len(outcome.result.errors)
     click.echo(f"共 {errors} 个错误、{len(outcome.result.issues) - errors} 个警告 / "
                f"{errors} error(s), {len(outcome.result.issues) - errors} warning(s) in the source")

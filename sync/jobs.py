@@ -65,7 +65,7 @@ class DayOutcome:
     errors: int
     warnings: int
     files: list[Path]
-
+    signoff: str | None = None  # with sign-off required: unsigned | signed | unchanged | late-edit
 
 @dataclass
 class RunOutcome:
@@ -118,7 +118,8 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
             if decision is not None and decision.fresh and decision.signoff is not None:
                 office.record_signoff(reading, decision.signoff, decision.draft, summary)
             outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
-                                       summary["issues"]["warnings"], files))
+                                       summary["issues"]["warnings"], files,
+                                       decision.state if decision else None))
         outputs.write_lists(policy.dates)
         archive.finish(reading, "published", published, force_reason, overrode)
         written_back = []

@@ -1,6 +1,7 @@
 """The README stays true: its commands, its issue codes and its example of adding a column."""
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -88,7 +89,8 @@ def test_the_quick_start_works_as_written(tmp_path):
     import time
     import urllib.request
     clone = tmp_path / "clone"
-    files = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    files = subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, text=True,
+                           check=True).stdout.split("\0")
     for rel in files:
         if (ROOT / rel).is_file():
             (clone / rel).parent.mkdir(parents=True, exist_ok=True)
@@ -104,6 +106,13 @@ def test_the_quick_start_works_as_written(tmp_path):
         assert "cd-card" in (clone / page).read_text(encoding="utf-8"), page
     serve = re.search(r"^    (\.venv/bin/python -m sync serve [^\n]+)$", README, re.M).group(1)
     assert serve in demo.stdout                               # the hint the demo prints is the README's
+    # Sign-off: unsigned, the day is a private draft only; the row in 签发.csv publishes it.
+    unsigned, signed = re.findall(r"^2020-02-23 .*", demo.stdout.split("== 5. sign-off")[1], re.M)
+    assert "awaiting sign-off, not published" in unsigned and "signed and published" in signed
+    signoff = clone / "build/demo/signoff/data"
+    assert json.loads((signoff / "summaries/2020-02-23.json").read_text(encoding="utf-8"))["signoff"]["state"] == \
+        "signed"
+    assert json.loads((signoff / "summaries/awaiting.json").read_text(encoding="utf-8"))["dates"] == []
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
