@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import expr
 from ..errors import ConfigError
-from ..policy import Field, Policy, RefList, Rule, Sheet, fold
+from .objects import Field, Policy, RefList, Rule, Sheet, fold
 from ..yamlfile import read_yaml
 from . import crosscheck
 from .base import Problem, check, load_file, problem, read

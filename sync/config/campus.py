@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from ..policy import DATES
+from .objects import DATES
 from .base import HH_MM, KEBAB, Bilingual, Model, across, checked, fail
 
 # The jobs `schedule:` may name (sync/schedule.py runs each as `python -m sync <job>`).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .. import expr
 from ..issues import CATALOGUE
-from ..policy import CrossCheck, Side
+from .objects import CrossCheck, Side
 from .base import KEBAB, Problem, problem
 
 MEASURES = ("sum", "distinct", "rows")

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from ..policy import fold
+from .objects import fold
 from .base import SNAKE, Bilingual, Model, across, checked, fail
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")

@@ -12,8 +12,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, create_model, model_validator
 
 from .. import expr
-from ..policy import fold
-from ..validate.checks import CHECKS
+from .objects import fold
 from .base import KEBAB, SNAKE, Bilingual, Flag, Model, Number, across, checked, fail, fail_all, named_as_file
 
 TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime", "enum")
@@ -148,6 +147,16 @@ def _field_list(value, info: ValidationInfo):
     return value
 
 
+# The cross-row checks (sync/validate/checks.py) and what each parameter names: a field, fields or a count.
+CHECK_PARAMS: dict[str, dict[str, str]] = {
+    "stock-below-zero": dict(date="field", item="field", direction="field", quantity="field"),
+    "readings-per-day": dict(date="field", person="field", minimum="count"),
+    "plan-times-per-day": dict(date="field", area="field"),
+    "plan-concentration": dict(area="field", concentration="field"),
+    "count-jump": dict(date="field", group="field", fields="fields"),
+    "copied-forward": dict(date="field", group="field", fields="fields", days="count"),
+    "unchanging-readings": dict(person="field", date="field", reading="field", days="count"),
+}
 _PARAMS = {"field": (Annotated[str, AfterValidator(_field_ref)], ...),
            "fields": (Annotated[list[str], BeforeValidator(_field_list)], ...),
            "count": (Annotated[Any, BeforeValidator(_count)], None)}
@@ -155,8 +164,8 @@ _PARAMS = {"field": (Annotated[str, AfterValidator(_field_ref)], ...),
 CHECK_SPECS = tuple(create_model(f"Check_{name.replace('-', '_')}", __base__=Model,
                                  check=(Literal[name], ...),
                                  severity=(Literal["error", "warning"] | None, None),
-                                 **{key: _PARAMS[kind] for key, kind in check.params.items()})  # type: ignore[call-overload]
-                    for name, check in sorted(CHECKS.items()))
+                                 **{key: _PARAMS[kind] for key, kind in params.items()})  # type: ignore[call-overload]
+                    for name, params in sorted(CHECK_PARAMS.items()))
 CheckSpec = Annotated[Union[CHECK_SPECS], Field(discriminator="check")]  # type: ignore[valid-type]
 
 

@@ -28,7 +28,8 @@ from pathlib import Path
 
 from ..config import Problem, check, load_file
 from ..config.pages import PLAN_REFS, PlanMeta, PlanTable
-from ..policy import Policy, line_of
+from ..policy import Policy
+from ..yamlfile import line_of
 from ..vocabulary import THRESHOLD_UNITS
 from . import text as t
 

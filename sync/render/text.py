@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
-from ..policy import compose, line_of, node_lines
+from ..yamlfile import compose, line_of, node_lines
 
 _MD = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "|": "&#124;", "[": "&#91;", "]": "&#93;",
        "`": "&#96;", "*": "&#42;", "_": "&#95;", "\\": "&#92;", "#": "&#35;", "!": "&#33;", "{": "&#123;",
