@@ -41,7 +41,7 @@ def load_policy(root: str | Path = "policies") -> Policy:
     cross_checks = []
     if campus_model is not None and not found:     # the shape is the model's; sheets and fields here, once
         # every schema loaded (a broken one would echo as an unknown sheet)
-        cross_checks = crosscheck.load(root / "campus.yml", read_yaml(root / "campus.yml")[1], campus, sheets,
+        cross_checks = crosscheck.load(root / "campus.yml", read_yaml(root / "campus.yml")[1], campus_model, sheets,
                                        thresholds, found)
     if found:
         raise ConfigError(found)
