@@ -10,7 +10,7 @@ import re
 import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Callable, TypeVar, Union
+from typing import Annotated, Any, Callable, Literal, TypeVar, Union
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, WrapValidator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -34,6 +34,10 @@ def fail(code: str, message: str, at: tuple = ()) -> typing.NoReturn:
     raise PydanticCustomError(code, "{message}", {"message": message, "at": at})
 
 
+def _error(code: str, message: str, loc: tuple, value: Any) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(code, "{message}", {"message": message}), loc=loc, input=value)
+
+
 def named_as_file(value: Any, info: ValidationInfo) -> Any:
     """A file's `name:` is its file name (the loader passes the stem in the validation context)."""
     stem = (info.context or {}).get("stem")
@@ -42,21 +46,46 @@ def named_as_file(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
-def checked(test, code: str, message: str):
-    """A BeforeValidator that lets through only what test() accepts; message may use {value}."""
+def checked(test: Callable[[Any], Any], code: str, message: str, optional: bool = False) -> BeforeValidator:
+    """A BeforeValidator that lets through only what test() accepts (and None when optional);
+    message may use {value}."""
     def check(value):
-        if not test(value):
+        if not (optional and value is None or test(value)):
             fail(code, message.replace("{value}", repr(value)))
         return value
     return BeforeValidator(check)
 
 
+def matching(match: Callable[[str], Any], code: str, message: str, optional: bool = False) -> BeforeValidator:
+    """Text that a compiled pattern's match (or fullmatch) accepts."""
+    return checked(lambda v: isinstance(v, str) and bool(match(v)), code, message, optional)
+
+
+def one_of(choices: tuple, code: str, message: str = "", optional: bool = False) -> BeforeValidator:
+    if not message:
+        message = f"expected {' or '.join(choices) if len(choices) == 2 else 'one of ' + ', '.join(choices)}; got {{value}}"
+    return checked(lambda v: v in choices, code, message, optional)
+
+
+def at_least(minimum: float = 0, whole: bool = False, code: str = "not-a-number", message: str = "") -> BeforeValidator:
+    kinds = (int,) if whole else (int, float)
+    return checked(lambda v: isinstance(v, kinds) and not isinstance(v, bool) and v >= minimum, code,
+                   message or f"expected a {'whole ' if whole else ''}number >= {minimum}; got {{value}}")
+
+
+def non_empty(code: str, message: str) -> BeforeValidator:
+    return checked(lambda v: isinstance(v, list) and bool(v), code, message)
+
+
+def filled(code: str, message: str, optional: bool = False) -> BeforeValidator:
+    """Text that is not blank."""
+    return checked(lambda v: isinstance(v, str) and bool(v.strip()), code, message, optional)
+
+
 def fail_all(found: list[tuple[tuple, str, str]], value: Any = None) -> None:
     """Raise every (where, code, message) of a model's own rules at once; nothing when found is empty."""
     if found:
-        raise ValidationError.from_exception_data("rules", [
-            InitErrorDetails(type=PydanticCustomError(code, "{message}", {"message": message}), loc=at, input=value)
-            for at, code, message in found])
+        raise ValidationError.from_exception_data("rules", [_error(c, m, at, value) for at, c, m in found])
 
 
 def across(find: Callable[[Any], list[tuple[tuple, str, str]]]) -> WrapValidator:
@@ -70,8 +99,7 @@ def across(find: Callable[[Any], list[tuple[tuple, str, str]]]) -> WrapValidator
         except ValidationError as exc:
             errors = [_again(e) for e in exc.errors()]
             result = None
-        errors += [InitErrorDetails(type=PydanticCustomError(code, "{message}", {"message": message}), loc=at,
-                                    input=value) for at, code, message in find(value)]
+        errors += [_error(code, message, at, value) for at, code, message in find(value)]
         if errors:     # in the order of the items, as an author reads them
             errors.sort(key=lambda e: e["loc"][0] if e["loc"] and isinstance(e["loc"][0], int) else -1)
             raise ValidationError.from_exception_data("across", errors)
@@ -88,14 +116,11 @@ def _again(error: Any) -> Any:
     return {k: v for k, v in error.items() if k in ("type", "loc", "input", "ctx")}
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 Flag = Annotated[bool, checked(lambda v: isinstance(v, bool), "not-a-flag", "expected true or false; got {value}")]
-Number = Annotated[float, checked(_number, "not-a-number", "expected a number; got {value}")]
-Text = Annotated[str, checked(lambda v: isinstance(v, str) and bool(v.strip()), "not-text",
-                              "expected text; got {value}")]
+Number = Annotated[float, checked(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "not-a-number",
+                                  "expected a number; got {value}")]
+Text = Annotated[str, filled("not-text", "expected text; got {value}")]
+Severity = Annotated[Literal["error", "warning"], one_of(("error", "warning"), "bad-severity")]
 
 
 class Bilingual(Model):
