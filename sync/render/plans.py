@@ -84,7 +84,7 @@ class Plans:
 
     def _table(self, path: Path) -> None:
         found: list[Problem] = []
-        spec, data = load_file(PlanTable, path, found, {"stem": path.stem, "batches": self._ids("batches")})
+        spec, data = load_file(PlanTable, path, found, {"stem": path.stem, "lists": {"batches": self._ids("batches")}})
         self.problems += found
         if spec is not None:
             self.extra[spec.name] = data
