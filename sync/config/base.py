@@ -7,10 +7,9 @@ models, and they report with `fail(code, message)` so the author reads our wordi
 from __future__ import annotations
 
 import re
-import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Callable, Literal, TypeVar, Union
+from typing import Annotated, Any, Callable, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, WrapValidator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -256,50 +255,28 @@ def problems(exc: ValidationError, model: type[BaseModel], data: Any, path: str 
 
 
 def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
-    """The keys the model allows at a location (for 'unknown key; expected one of ...')."""
-    kind: Any = model
+    """The keys the model allows at a location (for 'unknown key; expected one of ...'), found by
+    walking its JSON Schema: properties, items, mappings' values, a tagged union's member by its tag."""
+    schema = model.model_json_schema()
+
+    def resolve(node: dict) -> dict:
+        while True:
+            if "$ref" in node:
+                node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+            elif "anyOf" in node and len(members := [m for m in node["anyOf"] if m.get("type") != "null"]) == 1:
+                node = members[0]       # Optional's None apart
+            else:
+                return node
+    node = resolve(schema)
     for part in loc:
-        kind = _strip(kind)
-        members = _members(kind)
-        if members:                                  # a tagged union: this part is the tag
-            kind = next((m for m in members if part in _tags(m)), None)
-        elif isinstance(kind, type) and issubclass(kind, BaseModel):
-            field = next((f for name, f in kind.model_fields.items() if (f.alias or name) == part), None)
-            kind = field.annotation if field else None
+        if "discriminator" in node:     # a tagged union: this part is the tag
+            node = resolve({"$ref": node["discriminator"]["mapping"][part]})
+        elif "properties" in node and part in node["properties"]:
+            node = resolve(node["properties"][part])
+        elif isinstance(part, int) and "items" in node:
+            node = resolve(node["items"])
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = resolve(node["additionalProperties"])
         else:
-            origin, args = typing.get_origin(kind), typing.get_args(kind)
-            kind = args[-1] if origin in (list, dict) and args else None
-        if kind is None:
             return []
-    kind = _strip(kind)
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        return sorted(f.alias or name for name, f in kind.model_fields.items())
-    return []
-
-
-def _strip(kind: Any) -> Any:
-    """Without Annotated and without Optional's None."""
-    while True:
-        origin = typing.get_origin(kind)
-        if origin is Annotated:
-            kind = typing.get_args(kind)[0]
-        elif origin in (Union, types.UnionType):
-            members = [a for a in typing.get_args(kind) if a is not type(None)]
-            if len(members) != 1:
-                return kind
-            kind = members[0]
-        else:
-            return kind
-
-
-def _members(kind: Any) -> list:
-    if typing.get_origin(kind) in (Union, types.UnionType):
-        return [_strip(a) for a in typing.get_args(kind) if a is not type(None)]
-    return []
-
-
-def _tags(model: Any) -> set:
-    if not (isinstance(model, type) and issubclass(model, BaseModel)):
-        return set()
-    return {a for f in model.model_fields.values() if typing.get_origin(f.annotation) is typing.Literal
-            for a in typing.get_args(f.annotation)}
+    return sorted(node.get("properties", {}))
