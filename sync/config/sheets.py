@@ -13,7 +13,8 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, cre
 
 from .. import expr
 from .objects import fold
-from .base import KEBAB, SNAKE, Bilingual, Flag, Model, Number, across, checked, fail, fail_all, named_as_file
+from .base import (KEBAB, SNAKE, Bilingual, Flag, Model, Number, Severity, across, fail, fail_all, matching,
+                   named_as_file, one_of)
 
 TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime", "enum")
 
@@ -81,11 +82,9 @@ class EnumValue(Model):
 
 
 class FieldSpec(Model):
-    name: Annotated[str, Field(pattern=SNAKE.pattern), checked(lambda v: isinstance(v, str) and bool(SNAKE.match(v)), "not-a-name",
-                                 "expected a lower-case name such as 'fever'; got {value}")]
-    type: Annotated[str, checked(lambda v: v in TYPES, "unknown-type", f"expected one of {', '.join(TYPES)}; "
-                                                                        "got {value}")] = Field(
-        json_schema_extra={"enum": list(TYPES)})
+    name: Annotated[str, Field(pattern=SNAKE.pattern),
+                    matching(SNAKE.match, "not-a-name", "expected a lower-case name such as 'fever'; got {value}")]
+    type: Annotated[str, one_of(TYPES, "unknown-type")] = Field(json_schema_extra={"enum": list(TYPES)})
     title: Bilingual
     description: Bilingual | None = None
     pii: Flag = False
@@ -122,10 +121,9 @@ def _distinct_headers(fields: Any) -> list[tuple[tuple, str, str]]:
 
 
 class RuleSpec(Model):
-    code: Annotated[str, Field(pattern=KEBAB.pattern), checked(lambda v: isinstance(v, str) and bool(KEBAB.match(v)), "not-a-code",
-                                 "expected a kebab-case code such as 'fever-admitted'; got {value}")]
-    severity: Annotated[Literal["error", "warning"], checked(lambda v: v in ("error", "warning"), "bad-severity",
-                                                             "expected error or warning; got {value}")] = "error"
+    code: Annotated[str, Field(pattern=KEBAB.pattern), matching(
+        KEBAB.match, "not-a-code", "expected a kebab-case code such as 'fever-admitted'; got {value}")]
+    severity: Severity = "error"
     column: FieldName
     when: Conditions = []
     check: Conditions
@@ -157,7 +155,7 @@ CHECK_PARAMS: dict[str, dict[str, str]] = {
     "copied-forward": dict(date="field", group="field", fields="fields", days="count"),
     "unchanging-readings": dict(person="field", date="field", reading="field", days="count"),
 }
-_PARAMS = {"field": (Annotated[str, AfterValidator(_field_ref)], ...),
+_PARAMS = {"field": (FieldName, ...),
            "fields": (Annotated[list[str], BeforeValidator(_field_list)], ...),
            "count": (Annotated[Any, BeforeValidator(_count)], None)}
 # One model per cross-row check of sync/validate/checks.py, told apart by `check:`.
