@@ -98,7 +98,7 @@ class _Dated(SAFE_LOADER):     # type: ignore[valid-type, misc]
         try:
             return super().construct_yaml_timestamp(node)
         except (ValueError, OverflowError) as exc:
-            raise _BadDate(f"{node.start_mark.line + 1}: not a real date ({exc})") from None
+            raise _BadDate(node.start_mark.line + 1, exc) from None
 
 
 _Dated.add_constructor("tag:yaml.org,2002:timestamp", _Dated.construct_yaml_timestamp)
@@ -108,20 +108,28 @@ class _BadDate(Exception):
     pass
 
 
-def read_yaml(path: Path) -> tuple[object, dict]:
-    """safe_load a file; a syntax error, an alias bomb or an impossible date becomes ConfigError
-    with file:line. Parsed once: the data is constructed from the checked node tree."""
+def parse(text: str, source: str | Path, offset: int = 0, loader=_Dated) -> tuple[object, dict]:
+    """The data of a YAML text and the line (+ offset) of each key path; a syntax error, an alias
+    bomb or an impossible date becomes ConfigError with file:line. Parsed once: the data is
+    constructed (by loader, a safe one) from the checked node tree."""
     try:
-        node = compose(path.read_text(encoding="utf-8"), path)
-        return (_Dated("").construct_document(node) if node is not None else None), node_lines(node)
+        node = compose(text, source, offset)
+        return (loader("").construct_document(node) if node is not None else None), node_lines(node, offset)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        where = f"{source}:{mark.line + 1 + offset}" if mark else str(source)
         raise ConfigError([f"{where}: YAML syntax error: {getattr(exc, 'problem', exc)}"]) from None
+    except _BadDate as exc:
+        raise ConfigError([f"{source}:{exc.args[0] + offset}: not a real date ({exc.args[1]})"]) from None
+
+
+def read_yaml(path: Path) -> tuple[object, dict]:
+    """safe_load a file (parse), or ConfigError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
-    except _BadDate as exc:
-        raise ConfigError([f"{path}:{exc}"]) from None
+    return parse(text, path)
 
 
 def as_date(value) -> dt.date | None:
