@@ -221,8 +221,10 @@ def problems(exc: ValidationError, model: type[BaseModel], data: Any, path: str 
         kind, loc = error["type"], error["loc"]
         keys, node = [], data
         for i, part in enumerate(loc):       # drop what is no key of the file (a union's tag)
-            if isinstance(node, dict) and part in node or \
-                    isinstance(node, list) and isinstance(part, int) and part < len(node):
+            if isinstance(node, dict) and part in node:
+                keys.append(part)
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
                 keys.append(part)
                 node = node[part]
             elif i == len(loc) - 1 and kind in ("missing", "extra_forbidden"):
