@@ -69,7 +69,7 @@ class Issue:
     date: str | None = None     # the day an issue without a row concerns (disinfection below plan)
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items()}
+        return asdict(self)
 
     @property
     def place(self) -> str:
@@ -116,21 +116,14 @@ def sort_key(issue: Issue):
 
 def counts(issues: list[Issue]) -> dict:
     by_severity = Counter(i.severity for i in issues)
+    by_sheet = Counter((i.sheet, i.severity == ERROR) for i in issues)
     return {
         "errors": by_severity.get(ERROR, 0),
         "warnings": by_severity.get(WARNING, 0),
         "by_code": dict(sorted(Counter(i.code for i in issues).items())),
-        "by_sheet": {sheet: {"errors": n_err, "warnings": n_warn}
-                     for sheet, (n_err, n_warn) in sorted(_by_sheet(issues).items())},
+        "by_sheet": {sheet: {"errors": by_sheet[sheet, True], "warnings": by_sheet[sheet, False]}
+                     for sheet in sorted({i.sheet for i in issues})},
     }
-
-
-def _by_sheet(issues):
-    table: dict[str, list[int]] = {}
-    for issue in issues:
-        slot = table.setdefault(issue.sheet, [0, 0])
-        slot[0 if issue.severity == ERROR else 1] += 1
-    return table
 
 
 def to_json(issues: list[Issue]) -> str:

@@ -36,17 +36,9 @@ def table_schema(sheet: policy_mod.Sheet, policy: policy_mod.Policy, headers: st
             out["bareNumber"] = False
         if f.type == "boolean":
             out["trueValues"], out["falseValues"] = TRUE_VALUES, FALSE_VALUES
-        constraints: dict[str, Any] = {}
-        if f.required:
-            constraints["required"] = True
-        if f.unique:
-            constraints["unique"] = True
-        if f.minimum is not None:
-            constraints["minimum"] = f.minimum
-        if f.maximum is not None:
-            constraints["maximum"] = f.maximum
-        if f.pattern:
-            constraints["pattern"] = f.pattern
+        constraints: dict[str, Any] = {k: v for k, v in (("required", f.required or None), ("unique", f.unique or None),
+                                                        ("minimum", f.minimum), ("maximum", f.maximum),
+                                                        ("pattern", f.pattern or None)) if v is not None}
         spellings = [[v["id"], v["zh"], v["en"]] for v in f.values]
         if f.reference:
             spellings = [[i["id"], i["zh"], i["en"], *(i.get("aliases") or [])]

@@ -91,40 +91,45 @@ def line_of(lines: dict[tuple, int], keys: tuple) -> int | None:
     return lines.get(probe)
 
 
-def read_yaml(path: Path) -> tuple[object, dict]:
-    """safe_load a file; a syntax error, an alias bomb or an impossible date becomes ConfigError
-    with file:line. Parsed once: the data is constructed from the checked node tree."""
+class _Dated(SAFE_LOADER):     # type: ignore[valid-type, misc]
+    """The safe loader, except that a well-formed but impossible date (2020-02-30) names its line."""
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise _BadDate(node.start_mark.line + 1, exc) from None
+
+
+_Dated.add_constructor("tag:yaml.org,2002:timestamp", _Dated.construct_yaml_timestamp)
+
+
+class _BadDate(Exception):
+    pass
+
+
+def parse(text: str, source: str | Path, offset: int = 0, loader=_Dated) -> tuple[object, dict]:
+    """The data of a YAML text and the line (+ offset) of each key path; a syntax error, an alias
+    bomb or an impossible date becomes ConfigError with file:line. Parsed once: the data is
+    constructed (by loader, a safe one) from the checked node tree."""
     try:
-        text = path.read_text(encoding="utf-8")
-        node = compose(text, path)
-        data = SAFE_LOADER("").construct_document(node) if node is not None else None
-        return data, node_lines(node)
+        node = compose(text, source, offset)
+        return (loader("").construct_document(node) if node is not None else None), node_lines(node, offset)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
+        where = f"{source}:{mark.line + 1 + offset}" if mark else str(source)
         raise ConfigError([f"{where}: YAML syntax error: {getattr(exc, 'problem', exc)}"]) from None
+    except _BadDate as exc:
+        raise ConfigError([f"{source}:{exc.args[0] + offset}: not a real date ({exc.args[1]})"]) from None
+
+
+def read_yaml(path: Path) -> tuple[object, dict]:
+    """safe_load a file (parse), or ConfigError naming the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from None
-    except (ValueError, OverflowError) as exc:       # a well-formed but impossible date, e.g. 2020-02-30
-        raise ConfigError([f"{_bad_date_place(path, text)}: not a real date ({exc})"]) from None
-
-
-def _bad_date_place(path: Path, text: str) -> str:
-    """file:line of the first date scalar that PyYAML cannot turn into a date."""
-    loader = yaml.SafeLoader(text)
-    stack = [loader.get_single_node()]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:timestamp":
-            try:
-                loader.construct_yaml_timestamp(node)
-            except ValueError:
-                return f"{path}:{node.start_mark.line + 1}"
-        elif isinstance(node, yaml.MappingNode):
-            stack.extend(v for pair in reversed(node.value) for v in reversed(pair))
-        elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
-    return str(path)
+    return parse(text, path)
 
 
 def as_date(value) -> dt.date | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import expr
 from ..errors import ConfigError
-from ..policy import Field, Policy, RefList, Rule, Sheet, fold
+from .objects import Field, Policy, RefList, Rule, Sheet, fold
 from ..yamlfile import read_yaml
 from . import crosscheck
 from .base import Problem, check, load_file, problem, read
@@ -29,19 +29,21 @@ def load_policy(root: str | Path = "policies") -> Policy:
     campus_model, campus = load_file(Campus, root / "campus.yml", found)
     thresholds = campus.get("thresholds") if isinstance(campus, dict) else None
     thresholds = thresholds if isinstance(thresholds, dict) else {}
-    lists = load_lists(sorted((root / "lists").glob("*.yml")) + sorted((root / "plans").glob("*.yml")), found)
-    named = {p.stem for p in (root / "lists").glob("*.yml")} | {p.stem for p in (root / "plans").glob("*.yml")}
-    sheets = {}
-    for path in sorted((root / "sheets").glob("*.yml")):
-        sheet = load_sheet(path, set(lists), named, thresholds, found)
-        if sheet:
-            sheets[sheet.name] = sheet
+    files = sorted((root / "lists").glob("*.yml")) + sorted((root / "plans").glob("*.yml"))
+    lists: dict[str, RefList] = {}
+    for ref in filter(None, (load_list(path, found) for path in files)):
+        if ref.name in lists:
+            found.append(Problem(ref.path, None, "", f"list name '{ref.name}' is also used by {lists[ref.name].path}",
+                                 "duplicate-list"))
+        lists[ref.name] = ref
+    sheets = {s.name: s for s in (load_sheet(path, set(lists), {p.stem for p in files}, thresholds, found)
+                                  for path in sorted((root / "sheets").glob("*.yml"))) if s}
     if not sheets and not found:
         found.append(Problem(root / "sheets", None, "", "no sheet schemas (*.yml) found", "no-sheets"))
     cross_checks = []
     if campus_model is not None and not found:     # the shape is the model's; sheets and fields here, once
         # every schema loaded (a broken one would echo as an unknown sheet)
-        cross_checks = crosscheck.load(root / "campus.yml", read_yaml(root / "campus.yml")[1], campus, sheets,
+        cross_checks = crosscheck.load(root / "campus.yml", read_yaml(root / "campus.yml")[1], campus_model, sheets,
                                        thresholds, found)
     if found:
         raise ConfigError(found)
@@ -52,6 +54,7 @@ def load_policy(root: str | Path = "policies") -> Policy:
 
 
 def load_list(path: Path, found: list[Problem]) -> RefList | None:
+    """A reference list (its items' names folded for lookup), or None with its problems added to found."""
     read_back = read(path, found)
     if read_back is None:
         return None
@@ -65,19 +68,6 @@ def load_list(path: Path, found: list[Problem]) -> RefList | None:
         for label in [item["id"], item["zh"], item["en"], *(item.get("aliases") or [])]:
             ref.lookup.setdefault(fold(label), item["id"])
     return ref
-
-
-def load_lists(paths: list[Path], found: list[Problem]) -> dict[str, RefList]:
-    lists: dict[str, RefList] = {}
-    for path in paths:
-        ref = load_list(path, found)
-        if ref is None:
-            continue
-        if ref.name in lists:
-            found.append(Problem(path, None, "", f"list name '{ref.name}' is also used by {lists[ref.name].path}",
-                                 "duplicate-list"))
-        lists[ref.name] = ref
-    return lists
 
 
 def load_sheet(path: Path, lists: set[str], unreadable: set[str], thresholds: dict,
@@ -105,9 +95,9 @@ def load_sheet(path: Path, lists: set[str], unreadable: set[str], thresholds: di
 
 
 def _field(index: int, spec: FieldSpec, raw: dict) -> Field:
-    c = spec.constraints
+    c, limits = spec.constraints, raw.get("constraints", {})
     return Field(name=spec.name, type=spec.type, title=raw["title"], index=index, pii=spec.pii, public=spec.public,
-                 required=c.required, unique=c.unique, minimum=raw.get("constraints", {}).get("minimum"),
-                 maximum=raw.get("constraints", {}).get("maximum"), pattern=c.pattern, reference=spec.reference,
-                 values=list(raw.get("values") or []), default=spec.default, decimal_slip=spec.decimalSlip,
-                 aliases=list(spec.aliases), description=raw.get("description"))
+                 required=c.required, unique=c.unique, minimum=limits.get("minimum"), maximum=limits.get("maximum"),
+                 pattern=c.pattern, reference=spec.reference, values=list(raw.get("values") or []),
+                 default=spec.default, decimal_slip=spec.decimalSlip, aliases=list(spec.aliases),
+                 description=raw.get("description"))

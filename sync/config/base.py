@@ -7,10 +7,9 @@ models, and they report with `fail(code, message)` so the author reads our wordi
 from __future__ import annotations
 
 import re
-import types
 import typing
 from pathlib import Path
-from typing import Annotated, Any, Callable, TypeVar, Union
+from typing import Annotated, Any, Callable, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, WrapValidator, model_validator
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -34,6 +33,10 @@ def fail(code: str, message: str, at: tuple = ()) -> typing.NoReturn:
     raise PydanticCustomError(code, "{message}", {"message": message, "at": at})
 
 
+def _error(code: str, message: str, loc: tuple, value: Any) -> InitErrorDetails:
+    return InitErrorDetails(type=PydanticCustomError(code, "{message}", {"message": message}), loc=loc, input=value)
+
+
 def named_as_file(value: Any, info: ValidationInfo) -> Any:
     """A file's `name:` is its file name (the loader passes the stem in the validation context)."""
     stem = (info.context or {}).get("stem")
@@ -42,21 +45,46 @@ def named_as_file(value: Any, info: ValidationInfo) -> Any:
     return value
 
 
-def checked(test, code: str, message: str):
-    """A BeforeValidator that lets through only what test() accepts; message may use {value}."""
+def checked(test: Callable[[Any], Any], code: str, message: str, optional: bool = False) -> BeforeValidator:
+    """A BeforeValidator that lets through only what test() accepts (and None when optional);
+    message may use {value}."""
     def check(value):
-        if not test(value):
+        if not (optional and value is None or test(value)):
             fail(code, message.replace("{value}", repr(value)))
         return value
     return BeforeValidator(check)
 
 
+def matching(match: Callable[[str], Any], code: str, message: str, optional: bool = False) -> BeforeValidator:
+    """Text that a compiled pattern's match (or fullmatch) accepts."""
+    return checked(lambda v: isinstance(v, str) and bool(match(v)), code, message, optional)
+
+
+def one_of(choices: tuple, code: str, message: str = "", optional: bool = False) -> BeforeValidator:
+    if not message:
+        message = f"expected {' or '.join(choices) if len(choices) == 2 else 'one of ' + ', '.join(choices)}; got {{value}}"
+    return checked(lambda v: v in choices, code, message, optional)
+
+
+def at_least(minimum: float = 0, whole: bool = False, code: str = "not-a-number", message: str = "") -> BeforeValidator:
+    kinds = (int,) if whole else (int, float)
+    return checked(lambda v: isinstance(v, kinds) and not isinstance(v, bool) and v >= minimum, code,
+                   message or f"expected a {'whole ' if whole else ''}number >= {minimum}; got {{value}}")
+
+
+def non_empty(code: str, message: str) -> BeforeValidator:
+    return checked(lambda v: isinstance(v, list) and bool(v), code, message)
+
+
+def filled(code: str, message: str, optional: bool = False) -> BeforeValidator:
+    """Text that is not blank."""
+    return checked(lambda v: isinstance(v, str) and bool(v.strip()), code, message, optional)
+
+
 def fail_all(found: list[tuple[tuple, str, str]], value: Any = None) -> None:
     """Raise every (where, code, message) of a model's own rules at once; nothing when found is empty."""
     if found:
-        raise ValidationError.from_exception_data("rules", [
-            InitErrorDetails(type=PydanticCustomError(code, "{message}", {"message": message}), loc=at, input=value)
-            for at, code, message in found])
+        raise ValidationError.from_exception_data("rules", [_error(c, m, at, value) for at, c, m in found])
 
 
 def across(find: Callable[[Any], list[tuple[tuple, str, str]]]) -> WrapValidator:
@@ -70,8 +98,7 @@ def across(find: Callable[[Any], list[tuple[tuple, str, str]]]) -> WrapValidator
         except ValidationError as exc:
             errors = [_again(e) for e in exc.errors()]
             result = None
-        errors += [InitErrorDetails(type=PydanticCustomError(code, "{message}", {"message": message}), loc=at,
-                                    input=value) for at, code, message in find(value)]
+        errors += [_error(code, message, at, value) for at, code, message in find(value)]
         if errors:     # in the order of the items, as an author reads them
             errors.sort(key=lambda e: e["loc"][0] if e["loc"] and isinstance(e["loc"][0], int) else -1)
             raise ValidationError.from_exception_data("across", errors)
@@ -88,14 +115,11 @@ def _again(error: Any) -> Any:
     return {k: v for k, v in error.items() if k in ("type", "loc", "input", "ctx")}
 
 
-def _number(value) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
 Flag = Annotated[bool, checked(lambda v: isinstance(v, bool), "not-a-flag", "expected true or false; got {value}")]
-Number = Annotated[float, checked(_number, "not-a-number", "expected a number; got {value}")]
-Text = Annotated[str, checked(lambda v: isinstance(v, str) and bool(v.strip()), "not-text",
-                              "expected text; got {value}")]
+Number = Annotated[float, checked(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool), "not-a-number",
+                                  "expected a number; got {value}")]
+Text = Annotated[str, filled("not-text", "expected text; got {value}")]
+Severity = Annotated[Literal["error", "warning"], one_of(("error", "warning"), "bad-severity")]
 
 
 class Bilingual(Model):
@@ -231,50 +255,28 @@ def problems(exc: ValidationError, model: type[BaseModel], data: Any, path: str 
 
 
 def _keys_at(model: type[BaseModel], loc: tuple) -> list[str]:
-    """The keys the model allows at a location (for 'unknown key; expected one of ...')."""
-    kind: Any = model
+    """The keys the model allows at a location (for 'unknown key; expected one of ...'), found by
+    walking its JSON Schema: properties, items, mappings' values, a tagged union's member by its tag."""
+    schema = model.model_json_schema()
+
+    def resolve(node: dict) -> dict:
+        while True:
+            if "$ref" in node:
+                node = schema["$defs"][node["$ref"].rsplit("/", 1)[-1]]
+            elif "anyOf" in node and len(members := [m for m in node["anyOf"] if m.get("type") != "null"]) == 1:
+                node = members[0]       # Optional's None apart
+            else:
+                return node
+    node = resolve(schema)
     for part in loc:
-        kind = _strip(kind)
-        members = _members(kind)
-        if members:                                  # a tagged union: this part is the tag
-            kind = next((m for m in members if part in _tags(m)), None)
-        elif isinstance(kind, type) and issubclass(kind, BaseModel):
-            field = next((f for name, f in kind.model_fields.items() if (f.alias or name) == part), None)
-            kind = field.annotation if field else None
+        if "discriminator" in node:     # a tagged union: this part is the tag
+            node = resolve({"$ref": node["discriminator"]["mapping"][part]})
+        elif "properties" in node and part in node["properties"]:
+            node = resolve(node["properties"][part])
+        elif isinstance(part, int) and "items" in node:
+            node = resolve(node["items"])
+        elif isinstance(node.get("additionalProperties"), dict):
+            node = resolve(node["additionalProperties"])
         else:
-            origin, args = typing.get_origin(kind), typing.get_args(kind)
-            kind = args[-1] if origin in (list, dict) and args else None
-        if kind is None:
             return []
-    kind = _strip(kind)
-    if isinstance(kind, type) and issubclass(kind, BaseModel):
-        return sorted(f.alias or name for name, f in kind.model_fields.items())
-    return []
-
-
-def _strip(kind: Any) -> Any:
-    """Without Annotated and without Optional's None."""
-    while True:
-        origin = typing.get_origin(kind)
-        if origin is Annotated:
-            kind = typing.get_args(kind)[0]
-        elif origin in (Union, types.UnionType):
-            members = [a for a in typing.get_args(kind) if a is not type(None)]
-            if len(members) != 1:
-                return kind
-            kind = members[0]
-        else:
-            return kind
-
-
-def _members(kind: Any) -> list:
-    if typing.get_origin(kind) in (Union, types.UnionType):
-        return [_strip(a) for a in typing.get_args(kind) if a is not type(None)]
-    return []
-
-
-def _tags(model: Any) -> set:
-    if not (isinstance(model, type) and issubclass(model, BaseModel)):
-        return set()
-    return {a for f in model.model_fields.values() if typing.get_origin(f.annotation) is typing.Literal
-            for a in typing.get_args(f.annotation)}
+    return sorted(node.get("properties", {}))

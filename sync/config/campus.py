@@ -7,30 +7,25 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field
 
-from ..policy import DATES
-from .base import HH_MM, KEBAB, Bilingual, Model, across, checked, fail
+from .base import (HH_MM, KEBAB, Bilingual, Model, Severity, across, at_least, checked, fail, matching, non_empty,
+                   one_of)
+from .objects import DATES
 
 # The jobs `schedule:` may name (sync/schedule.py runs each as `python -m sync <job>`).
 JOBS = ("remind", "run", "build", "rollup")
 
-
-def _number(whole: bool = False):
-    def test(value) -> bool:
-        kinds = (int,) if whole else (int, float)
-        return isinstance(value, kinds) and not isinstance(value, bool) and value >= 0
-    return checked(test, "not-a-number", f"expected a {'whole ' if whole else ''}number >= 0; got {{value}}")
+Amount = Annotated[float, at_least()]
+Count = Annotated[int, at_least(whole=True)]
 
 
-Amount = Annotated[float, _number()]
-Count = Annotated[int, _number(whole=True)]
-Clock = Annotated[str, Field(pattern=HH_MM.pattern), checked(lambda v: isinstance(v, str) and bool(HH_MM.fullmatch(v)), "not-a-time",
-                               'expected a time such as "10:00"; got {value}')]
+def _clock(example: str) -> Any:
+    return matching(HH_MM.fullmatch, "not-a-time", f"expected a time such as {example}; got {{value}}")
 
 
 class Thresholds(Model):
     fever: Amount
     isolation_days: Count
-    report_deadline: Clock
+    report_deadline: Annotated[str, Field(pattern=HH_MM.pattern), _clock('"10:00"')]
     jump_factor: Amount
     jump_minimum: Amount
     min_cover_days: Amount
@@ -68,19 +63,11 @@ class Dates(Model):
     latest: Day = DATES["latest"]
 
 
-def _job(value):
-    if value not in JOBS:
-        fail("unknown-job", f"unknown job {value!r}; expected one of {', '.join(JOBS)}")
-    return value
-
-
 class Slot(Model):
-    at: Annotated[str, Field(pattern=HH_MM.pattern), checked(lambda v: isinstance(v, str) and bool(HH_MM.fullmatch(v)), "not-a-time",
-                               'expected a time such as "10:15" (quoted); got {value}')]
-    jobs: Annotated[list[Annotated[Literal["remind", "run", "build", "rollup"], checked(lambda v: v in JOBS, "unknown-job",
-                                                f"unknown job {{value}}; expected one of {', '.join(JOBS)}")]],
-                    checked(lambda v: isinstance(v, list) and bool(v), "no-jobs",
-                            f"expected a list of jobs, some of {', '.join(JOBS)}")]
+    at: Annotated[str, Field(pattern=HH_MM.pattern), _clock('"10:15" (quoted)')]
+    jobs: Annotated[list[Annotated[Literal["remind", "run", "build", "rollup"], one_of(
+        JOBS, "unknown-job", f"unknown job {{value}}; expected one of {', '.join(JOBS)}")]],
+                    non_empty("no-jobs", f"expected a list of jobs, some of {', '.join(JOBS)}")]
 
 
 def _zone(value):
@@ -101,8 +88,7 @@ def _one_slot_a_time(slots: Any) -> list[tuple[tuple, str, str]]:
     return found
 
 
-Code = Annotated[str, checked(lambda v: isinstance(v, str) and bool(KEBAB.match(v)), "not-a-code",
-                             "expected a kebab-case code such as count-jump; got {value}")]
+Code = Annotated[str, matching(KEBAB.match, "not-a-code", "expected a kebab-case code such as count-jump; got {value}")]
 COMPARE_OPS = ("==", "<=", ">=")
 
 
@@ -122,12 +108,10 @@ class SideSpec(Model):
 class CrossCheckSpec(Model):
     """compare (left, op, right, tolerance) or roster (roster, not_in); message in zh and en."""
     code: Code
-    severity: Annotated[Literal["error", "warning"], checked(lambda v: v in ("error", "warning"), "bad-severity",
-                                                             "expected error or warning; got {value}")] = "warning"
+    severity: Severity = "warning"
     message: Bilingual
     left: SideSpec | None = None
-    op: Annotated[str | None, checked(lambda v: v is None or v in COMPARE_OPS, "bad-op",
-                                      f"expected one of {', '.join(COMPARE_OPS)}; got {{value}}")] = None
+    op: Annotated[str | None, one_of(COMPARE_OPS, "bad-op", optional=True)] = None
     right: SideSpec | None = None
     tolerance: Amount = 0
     hold_figures: list[Annotated[str, checked(lambda v: isinstance(v, str) and v.count(".") == 1, "bad-figure",
@@ -146,11 +130,9 @@ class Campus(Model):
     dates: Annotated[Dates | None, across(_ordered)] = None
     schedule: Annotated[list[Slot] | None, across(_one_slot_a_time)] = Field(
         None, description='the day\'s jobs at campus time: [{at: "10:15", jobs: [run, build]}]')
-    hold: Annotated[list[Code] | None, checked(lambda v: v is None or isinstance(v, list), "not-a-list",
-                                               "expected a list of issue codes such as [count-jump, decimal-slip]; "
-                                               "got {value}")] = Field(
+    hold: Annotated[list[Code] | None, checked(lambda v: isinstance(v, list), "not-a-list", "expected a list of issue "
+                                               "codes such as [count-jump, decimal-slip]; got {value}", True)] = Field(
         None, description="warnings whose value is held out of the public outputs until fixed or confirmed")
-    signoff: Annotated[Any, checked(lambda v: v in ("off", False, "required"), "bad-signoff",
-                                    "expected required or off; got {value}")] = Field(
-        "off", description="required: a day is published only once the office has signed it")
+    signoff: Annotated[Any, one_of(("off", False, "required"), "bad-signoff", "expected required or off; got {value}")] \
+        = Field("off", description="required: a day is published only once the office has signed it")
     cross_checks: list[CrossCheckSpec] | None = Field(None, description="checks between sheets, day by day")

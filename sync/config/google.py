@@ -12,26 +12,21 @@ from typing import Annotated, Any, Literal
 from pydantic import BeforeValidator, Field, model_validator
 
 from ..errors import ConfigError
-from .base import SNAKE, Model, Problem, across, checked, fail, load_file
+from .base import SNAKE, Model, Problem, across, at_least, checked, fail, filled, load_file, matching, non_empty, one_of
 
 _URL_KEY = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]+)")
 
 
-def _amount(whole: bool = False):
-    kinds = (int,) if whole else (int, float)
-    return checked(lambda v: isinstance(v, kinds) and not isinstance(v, bool) and v >= 0, "not-a-number",
-                   "expected a number >= 0; got {value}")
+Seconds = Annotated[float, at_least()]
 
 
 class NetworkSpec(Model):
-    timeout: Annotated[float, _amount()] = Field(30.0, description="seconds to connect, and to wait for a response")
-    budget: Annotated[float, _amount()] = Field(120.0, description="seconds all of a run's requests to Google may "
-                                                "take, retries and waits included")
-    retries: Annotated[int, _amount(whole=True)] = 8
-    backoff: Annotated[float, _amount()] = Field(1.0, description="first wait in seconds; doubles each retry, plus "
-                                                 "up to as much jitter")
-    max_backoff: Annotated[float, _amount()] = Field(60.0, description="the longest wait: Google's quotas refill "
-                                                     "per minute")
+    timeout: Seconds = Field(30.0, description="seconds to connect, and to wait for a response")
+    budget: Seconds = Field(120.0, description="seconds all of a run's requests to Google may take, retries and "
+                            "waits included")
+    retries: Annotated[int, at_least(whole=True, message="expected a number >= 0; got {value}")] = 8
+    backoff: Seconds = Field(1.0, description="first wait in seconds; doubles each retry, plus up to as much jitter")
+    max_backoff: Seconds = Field(60.0, description="the longest wait: Google's quotas refill per minute")
 
 
 Network = NetworkSpec   # what the read side uses: the validated settings themselves
@@ -68,15 +63,13 @@ Tabs = Annotated[dict[Any, Annotated[TabSpec, BeforeValidator(_tab)]], across(_s
 
 
 class SpreadsheetSpec(Model):
-    name: Annotated[str, checked(lambda v: isinstance(v, str) and bool(v.strip()), "not-a-name",
-                                 "expected a name for messages, e.g. 英语学院 School of English")]
-    key: Annotated[str | None, checked(lambda v: v is None or isinstance(v, str) and bool(
-        re.fullmatch(r"[A-Za-z0-9_-]+", v)), "not-a-key",
-        "expected the key from the spreadsheet's URL (letters, digits, - and _)")] = None
-    url: Annotated[str | None, checked(lambda v: v is None or bool(_URL_KEY.search(str(v))), "not-a-url",
-                                       "no spreadsheet key in this URL; copy it from the browser's address bar")] = None
-    role: Annotated[Literal["department", "office"], checked(lambda v: v in ("department", "office"), "bad-role",
-                                                             "expected department or office; got {value}")] = "department"
+    name: Annotated[str, filled("not-a-name", "expected a name for messages, e.g. 英语学院 School of English")]
+    key: Annotated[str | None, matching(re.compile(r"[A-Za-z0-9_-]+").fullmatch, "not-a-key", "expected the key from "
+                                        "the spreadsheet's URL (letters, digits, - and _)", optional=True)] = None
+    url: Annotated[str | None, checked(lambda v: bool(_URL_KEY.search(str(v))), "not-a-url",
+                                       "no spreadsheet key in this URL; copy it from the browser's address bar",
+                                       optional=True)] = None
+    role: Annotated[Literal["department", "office"], one_of(("department", "office"), "bad-role")] = "department"
     tabs: Tabs = {}
 
     @model_validator(mode="after")
@@ -123,15 +116,17 @@ def _one_holder(sheets: Any) -> list[tuple[tuple, str, str]]:
     return found
 
 
+_ENDPOINT = matching(re.compile(r"https?://").match, "not-a-url",
+                     "expected a URL such as https://sheets-proxy.example.edu.cn; got {value}", optional=True)
+
+
 class GoogleFile(Model):
-    spreadsheets: Annotated[list[SpreadsheetSpec], checked(lambda v: isinstance(v, list) and bool(v), "no-spreadsheets",
-                                                           "expected a list of spreadsheets"), across(_one_holder)]
-    credentials: Annotated[str | None, checked(lambda v: v is None or isinstance(v, str), "not-a-path",
-                                               "expected the path of a JSON key file, or none")] = None
-    endpoint: Annotated[str | None, checked(lambda v: v is None or isinstance(v, str) and v.startswith(
-        ("http://", "https://")), "not-a-url", "expected a URL such as https://sheets-proxy.example.edu.cn; got {value}")] = None
-    token_endpoint: Annotated[str | None, checked(lambda v: v is None or isinstance(v, str) and v.startswith(
-        ("http://", "https://")), "not-a-url", "expected a URL such as https://sheets-proxy.example.edu.cn; got {value}")] = None
+    spreadsheets: Annotated[list[SpreadsheetSpec], non_empty("no-spreadsheets", "expected a list of spreadsheets"),
+                            across(_one_holder)]
+    credentials: Annotated[str | None, checked(lambda v: isinstance(v, str), "not-a-path",
+                                               "expected the path of a JSON key file, or none", optional=True)] = None
+    endpoint: Annotated[str | None, _ENDPOINT] = None
+    token_endpoint: Annotated[str | None, _ENDPOINT] = None
     network: NetworkSpec = NetworkSpec()
 
 

@@ -11,15 +11,15 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field
 
-from ..policy import fold
-from .base import SNAKE, Bilingual, Model, across, checked, fail
+from .base import SNAKE, Bilingual, Model, Number, across, at_least, fail, filled, matching, non_empty
+from .objects import fold
 
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
-Snake = Annotated[str, Field(pattern=SNAKE.pattern), checked(lambda v: isinstance(v, str) and bool(SNAKE.match(v)), "not-an-id",
-                               "expected a lower-case id such as 'north_a'; got {value}")]
-Email = Annotated[str, checked(lambda v: isinstance(v, str) and bool(EMAIL.fullmatch(v)), "not-an-email",
-                               "expected an e-mail address such as office@example.edu.cn; got {value}")]
+Snake = Annotated[str, Field(pattern=SNAKE.pattern),
+                  matching(SNAKE.match, "not-an-id", "expected a lower-case id such as 'north_a'; got {value}")]
+Email = Annotated[str, matching(EMAIL.fullmatch, "not-an-email",
+                                "expected an e-mail address such as office@example.edu.cn; got {value}")]
 
 
 class Item(Model):
@@ -32,14 +32,13 @@ class Item(Model):
 class Unit(Item):
     reports_daily: bool = True
     email: Email | list[Email] | None = Field(None, description="where reminders go: an address or a list")
-    contact: Annotated[str | None, checked(lambda v: v is None or isinstance(v, str) and bool(v.strip()),
-                                           "not-a-contact", "expected the chat user id to @mention; got {value}")] = None
+    contact: Annotated[str | None, filled("not-a-contact", "expected the chat user id to @mention; got {value}",
+                                          optional=True)] = None
 
 
 class Supply(Item):
     unit: Bilingual | None = None
-    min_stock: Annotated[float, checked(lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-                                        "not-a-number", "expected a number")]
+    min_stock: Number
 
 
 class Batch(Item):
@@ -55,8 +54,7 @@ def _range(value):
 
 
 class Area(Item):
-    times_per_day: Annotated[int, checked(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
-                                          "not-a-count", "expected a whole number >= 1")]
+    times_per_day: Annotated[int, at_least(1, whole=True, code="not-a-count")]
     agent: Bilingual | None = None
     concentration: Annotated[list[float] | None, BeforeValidator(_range)] = None
     ventilation_minutes: int | None = None
@@ -78,40 +76,32 @@ def _unambiguous(items: Any) -> list[tuple[tuple, str, str]]:
     return found
 
 
-_NON_EMPTY = checked(lambda v: isinstance(v, list) and bool(v), "no-items", "expected a non-empty list of items")
-Items = Annotated[list[Item], _NON_EMPTY, across(_unambiguous)]
-Units = Annotated[list[Unit], _NON_EMPTY, across(_unambiguous)]
-Supplies = Annotated[list[Supply], _NON_EMPTY, across(_unambiguous)]
-Batches = Annotated[list[Batch], _NON_EMPTY, across(_unambiguous)]
-Areas = Annotated[list[Area], _NON_EMPTY, across(_unambiguous)]
-
-
-ListName = Annotated[str, Field(pattern=SNAKE.pattern), checked(lambda v: isinstance(v, str) and bool(SNAKE.match(v)), "not-a-name",
-                                  "expected a lower-case name such as 'units'; got {value}")]
+_ITEMS = (non_empty("no-items", "expected a non-empty list of items"), across(_unambiguous))
 
 
 class RefListFile(Model):
-    name: ListName
+    name: Annotated[str, Field(pattern=SNAKE.pattern),
+                    matching(SNAKE.match, "not-a-name", "expected a lower-case name such as 'units'; got {value}")]
     title: Bilingual
-    items: Items
+    items: Annotated[list[Item], *_ITEMS]
 
 
 class UnitsFile(RefListFile):
-    items: Units  # type: ignore[assignment]
+    items: Annotated[list[Unit], *_ITEMS]  # type: ignore[assignment]
 
 
 class SuppliesFile(RefListFile):
-    items: Supplies  # type: ignore[assignment]
+    items: Annotated[list[Supply], *_ITEMS]  # type: ignore[assignment]
 
 
 class BatchesFile(RefListFile):
-    items: Batches  # type: ignore[assignment]
+    items: Annotated[list[Batch], *_ITEMS]  # type: ignore[assignment]
 
 
 class AreasFile(RefListFile):
     """The disinfection plan: areas, and the unit responsible for it."""
     responsible: str | None = None
-    items: Areas  # type: ignore[assignment]
+    items: Annotated[list[Area], *_ITEMS]  # type: ignore[assignment]
 
 
 LIST_FILES: dict[str, type[RefListFile]] = {"units": UnitsFile, "supplies": SuppliesFile, "batches": BatchesFile,

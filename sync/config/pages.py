@@ -1,6 +1,6 @@
 """The front matter of notices and contingency plans, the YAML tables beside the plans, and
 policies/contacts.yml. References (an audience, a unit, an area) are read from the validation
-context: {"audiences": ids, "units": ids, "lists": {list name: ids}, "suffix": the file's .zh/.en}.
+context: {"lists": {list name: ids}, "suffix": the file's .zh/.en}.
 """
 from __future__ import annotations
 
@@ -10,9 +10,10 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, model_validator
 
 from ..yamlfile import as_date
-from .base import Bilingual, Flag, Model, Text, checked, fail, fail_all, named_as_file
+from .base import Bilingual, Flag, Model, Text, checked, fail, fail_all, filled, named_as_file, non_empty, one_of
 
 LANGUAGES = {"zh": "中文", "en": "English"}
+_LANGUAGE = f"expected one of {', '.join(LANGUAGES)}; got {{value}}"
 
 
 def _date(example: str = ""):
@@ -28,12 +29,20 @@ def _one_or_more(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-def _known(context_key: str, what: str, listed: bool = True):
+# Keys that name ids of a list, and the list (plans: "responsible" names units).
+PLAN_REFS = {"responsible": "units", "areas": "areas", "zones": "zones", "gates": "gates", "batches": "batches"}
+_SINGULAR = {"units": "unit", "areas": "area", "zones": "zone", "gates": "gate", "batches": "batch",
+             "audiences": "audience"}
+
+
+def _in(name: str, listed: bool = False) -> AfterValidator:
+    """An id of list `name`, checked when the loader passes that list's ids in the context."""
+    what = _SINGULAR[name]
+
     def check(value: Any, info: ValidationInfo) -> Any:
-        known = (info.context or {}).get(context_key)
+        known = ((info.context or {}).get("lists") or {}).get(name)
         if known is not None and value is not None and value not in known:
-            fail(f"unknown-{what}", f"unknown {what} {value!r}"
-                 + (f"; expected one of {', '.join(known)}" if listed else ""))
+            fail(f"unknown-{what}", f"unknown {what} {value!r}" + (f"; expected one of {', '.join(known)}" if listed else ""))
         return value
     return AfterValidator(check)
 
@@ -42,14 +51,13 @@ class NoticeMeta(Model):
     """policies/notices/<slug>.<zh|en>.md, between the --- lines."""
     title: Text
     date: Annotated[dt.date, _date("2020-02-12")]
-    audience: Annotated[list[Annotated[str, _known("audiences", "audience")]], BeforeValidator(_one_or_more),
+    audience: Annotated[list[Annotated[str, _in("audiences", listed=True)]], BeforeValidator(_one_or_more),
                         checked(lambda v: isinstance(v, list) and bool(v) and all(isinstance(a, str) for a in v),
                                 "not-an-audience", "expected an audience id or a list of them; got {value}")]
     urgent: Flag = Field(False, description="the announcement bar, pinned on the board")
     expires: Annotated[dt.date | None, _date("2020-03-01")] = Field(None, description="the last day on the board")
-    language: Annotated[Literal["zh", "en"], checked(lambda v: v in LANGUAGES, "not-a-language",
-                                                     f"expected one of {', '.join(LANGUAGES)}; got {{value}}")]
-    issuer: Annotated[str | None, _known("units", "unit", listed=False)] = None
+    language: Annotated[Literal["zh", "en"], one_of(tuple(LANGUAGES), "not-a-language", _LANGUAGE)]
+    issuer: Annotated[str | None, _in("units")] = None
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> NoticeMeta:
@@ -64,40 +72,25 @@ class NoticeMeta(Model):
         return self
 
 
-# Plan keys that name ids of a list, and the list.
-PLAN_REFS = {"responsible": "units", "areas": "areas", "zones": "zones", "gates": "gates", "batches": "batches"}
-_SINGULAR = {"units": "unit", "areas": "area", "zones": "zone", "gates": "gate", "batches": "batch"}
-
-
-def _ids_of(name: str) -> AfterValidator:
-    def check(value: Any, info: ValidationInfo) -> Any:
-        known = ((info.context or {}).get("lists") or {}).get(name)
-        if known is not None and value not in known:
-            fail(f"unknown-{_SINGULAR[name]}", f"unknown {_SINGULAR[name]} {value!r}")
-        return value
-    return AfterValidator(check)
-
-
 class PlanMeta(Model):
     """policies/plans/contingency/<plan>.<zh|en>.md, between the --- lines. A translation (.en.md)
     needs only its title: the site takes order, updated and responsible from the Chinese one."""
     title: Text
-    language: Annotated[Literal["zh", "en"] | None, checked(lambda v: v is None or v in LANGUAGES, "not-a-language",
-                                                            f"expected one of {', '.join(LANGUAGES)}; got {{value}}")] = None
+    language: Annotated[Literal["zh", "en"] | None, one_of(tuple(LANGUAGES), "not-a-language", _LANGUAGE, True)] = None
     order: int = Field(99, description="the plan's place in the list")
     updated: Annotated[dt.date | None, _date()] = None
-    responsible: Annotated[list[Annotated[str, _ids_of("units")]], BeforeValidator(_one_or_more)] = []
-    areas: Annotated[list[Annotated[str, _ids_of("areas")]], BeforeValidator(_one_or_more)] = []
-    zones: Annotated[list[Annotated[str, _ids_of("zones")]], BeforeValidator(_one_or_more)] = []
-    gates: Annotated[list[Annotated[str, _ids_of("gates")]], BeforeValidator(_one_or_more)] = []
-    batches: Annotated[list[Annotated[str, _ids_of("batches")]], BeforeValidator(_one_or_more)] = []
+    responsible: Annotated[list[Annotated[str, _in("units")]], BeforeValidator(_one_or_more)] = []
+    areas: Annotated[list[Annotated[str, _in("areas")]], BeforeValidator(_one_or_more)] = []
+    zones: Annotated[list[Annotated[str, _in("zones")]], BeforeValidator(_one_or_more)] = []
+    gates: Annotated[list[Annotated[str, _in("gates")]], BeforeValidator(_one_or_more)] = []
+    batches: Annotated[list[Annotated[str, _in("batches")]], BeforeValidator(_one_or_more)] = []
 
 
 class TableItem(Model):
     id: str
     zh: str
     en: str
-    batch: Annotated[str | None, _known("batches", "batch", listed=False)] = None
+    batch: Annotated[str | None, _in("batches")] = None
     before: Bilingual | None = None
     after: Bilingual | None = None
 
@@ -113,14 +106,12 @@ class Hotline(Model):
     id: Text
     zh: Text
     en: Text
-    phone: Annotated[str, checked(lambda v: isinstance(v, str) and bool(v.strip()), "not-text",
-                                  "expected text (quote phone numbers); got {value}")]
+    phone: Annotated[str, filled("not-text", "expected text (quote phone numbers); got {value}")]
     hours: Bilingual | None = None
-    audience: list[Annotated[str, _known("audiences", "audience", listed=False)]] = []
+    audience: list[Annotated[str, _in("audiences")]] = []
     note: Bilingual | None = None
 
 
 class Contacts(Model):
     """policies/contacts.yml: the hotlines of the contacts page."""
-    hotlines: Annotated[list[Hotline], checked(lambda v: isinstance(v, list) and bool(v), "no-hotlines",
-                                               "expected hotlines: [{id, zh, en, phone, hours}, ...]")]
+    hotlines: Annotated[list[Hotline], non_empty("no-hotlines", "expected hotlines: [{id, zh, en, phone, hours}, ...]")]

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, create_model, model_validator
 
 from .. import expr
-from ..policy import fold
-from ..validate.checks import CHECKS
-from .base import KEBAB, SNAKE, Bilingual, Flag, Model, Number, across, checked, fail, fail_all, named_as_file
+from .objects import fold
+from .base import (KEBAB, SNAKE, Bilingual, Flag, Model, Number, Severity, across, fail, fail_all, matching,
+                   named_as_file, one_of)
 
 TYPES = ("string", "integer", "number", "boolean", "date", "time", "datetime", "enum")
 
@@ -82,11 +82,9 @@ class EnumValue(Model):
 
 
 class FieldSpec(Model):
-    name: Annotated[str, Field(pattern=SNAKE.pattern), checked(lambda v: isinstance(v, str) and bool(SNAKE.match(v)), "not-a-name",
-                                 "expected a lower-case name such as 'fever'; got {value}")]
-    type: Annotated[str, checked(lambda v: v in TYPES, "unknown-type", f"expected one of {', '.join(TYPES)}; "
-                                                                        "got {value}")] = Field(
-        json_schema_extra={"enum": list(TYPES)})
+    name: Annotated[str, Field(pattern=SNAKE.pattern),
+                    matching(SNAKE.match, "not-a-name", "expected a lower-case name such as 'fever'; got {value}")]
+    type: Annotated[str, one_of(TYPES, "unknown-type")] = Field(json_schema_extra={"enum": list(TYPES)})
     title: Bilingual
     description: Bilingual | None = None
     pii: Flag = False
@@ -123,10 +121,9 @@ def _distinct_headers(fields: Any) -> list[tuple[tuple, str, str]]:
 
 
 class RuleSpec(Model):
-    code: Annotated[str, Field(pattern=KEBAB.pattern), checked(lambda v: isinstance(v, str) and bool(KEBAB.match(v)), "not-a-code",
-                                 "expected a kebab-case code such as 'fever-admitted'; got {value}")]
-    severity: Annotated[Literal["error", "warning"], checked(lambda v: v in ("error", "warning"), "bad-severity",
-                                                             "expected error or warning; got {value}")] = "error"
+    code: Annotated[str, Field(pattern=KEBAB.pattern), matching(
+        KEBAB.match, "not-a-code", "expected a kebab-case code such as 'fever-admitted'; got {value}")]
+    severity: Severity = "error"
     column: FieldName
     when: Conditions = []
     check: Conditions
@@ -148,15 +145,25 @@ def _field_list(value, info: ValidationInfo):
     return value
 
 
-_PARAMS = {"field": (Annotated[str, AfterValidator(_field_ref)], ...),
+# The cross-row checks (sync/validate/checks.py) and what each parameter names: a field, fields or a count.
+CHECK_PARAMS: dict[str, dict[str, str]] = {
+    "stock-below-zero": dict(date="field", item="field", direction="field", quantity="field"),
+    "readings-per-day": dict(date="field", person="field", minimum="count"),
+    "plan-times-per-day": dict(date="field", area="field"),
+    "plan-concentration": dict(area="field", concentration="field"),
+    "count-jump": dict(date="field", group="field", fields="fields"),
+    "copied-forward": dict(date="field", group="field", fields="fields", days="count"),
+    "unchanging-readings": dict(person="field", date="field", reading="field", days="count"),
+}
+_PARAMS = {"field": (FieldName, ...),
            "fields": (Annotated[list[str], BeforeValidator(_field_list)], ...),
            "count": (Annotated[Any, BeforeValidator(_count)], None)}
 # One model per cross-row check of sync/validate/checks.py, told apart by `check:`.
 CHECK_SPECS = tuple(create_model(f"Check_{name.replace('-', '_')}", __base__=Model,
                                  check=(Literal[name], ...),
                                  severity=(Literal["error", "warning"] | None, None),
-                                 **{key: _PARAMS[kind] for key, kind in check.params.items()})  # type: ignore[call-overload]
-                    for name, check in sorted(CHECKS.items()))
+                                 **{key: _PARAMS[kind] for key, kind in params.items()})  # type: ignore[call-overload]
+                    for name, params in sorted(CHECK_PARAMS.items()))
 CheckSpec = Annotated[Union[CHECK_SPECS], Field(discriminator="check")]  # type: ignore[valid-type]
 
 

@@ -22,7 +22,7 @@ from . import text as t
 
 def load(path: Path, audiences: set[str] | None) -> tuple[list[dict], list[str]]:
     found: list[Problem] = []
-    spec, data = load_file(Contacts, path, found, {"audiences": sorted(audiences) if audiences is not None else None})
+    spec, data = load_file(Contacts, path, found, {"lists": {"audiences": sorted(audiences) if audiences is not None else None}})
     return (data["hotlines"] if spec is not None else []), list(found)
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 
 from . import charts
 from . import text as t
-from .board import Board, excerpt
+from .board import Board
 
 FIGURES = [("units", "confirmed", "确诊", "Confirmed"), ("units", "suspected", "疑似", "Suspected"),
            ("units", "fever", "发热", "Fever"), ("units", "isolated", "隔离观察", "Isolated"),

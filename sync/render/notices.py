@@ -86,8 +86,8 @@ def _one(path: Path, audiences: RefList | None, units: RefList | None) -> tuple[
     slug, _, suffix = stem.rpartition(".")
     if suffix not in LANGUAGES:
         slug, suffix = stem, ""
-    context = {"audiences": [a["id"] for a in audiences.items] if audiences else None,
-               "units": [u["id"] for u in units.items] if units else None, "suffix": suffix}
+    context = {"lists": {"audiences": [a["id"] for a in audiences.items] if audiences else None,
+                         "units": [u["id"] for u in units.items] if units else None}, "suffix": suffix}
     found: list[Problem] = []
     spec = check(NoticeMeta, meta, path, lines, found, context)
     problems += found

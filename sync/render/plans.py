@@ -28,7 +28,8 @@ from pathlib import Path
 
 from ..config import Problem, check, load_file
 from ..config.pages import PLAN_REFS, PlanMeta, PlanTable
-from ..policy import Policy, line_of
+from ..policy import Policy
+from ..yamlfile import line_of
 from ..vocabulary import THRESHOLD_UNITS
 from . import text as t
 
@@ -83,7 +84,7 @@ class Plans:
 
     def _table(self, path: Path) -> None:
         found: list[Problem] = []
-        spec, data = load_file(PlanTable, path, found, {"stem": path.stem, "batches": self._ids("batches")})
+        spec, data = load_file(PlanTable, path, found, {"stem": path.stem, "lists": {"batches": self._ids("batches")}})
         self.problems += found
         if spec is not None:
             self.extra[spec.name] = data

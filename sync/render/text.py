@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import ConfigError
-from ..policy import compose, line_of, node_lines
+from ..yamlfile import line_of, parse
 
 _MD = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "|": "&#124;", "[": "&#91;", "]": "&#93;",
        "`": "&#96;", "*": "&#42;", "_": "&#95;", "\\": "&#92;", "#": "&#35;", "!": "&#33;", "{": "&#123;",
@@ -116,15 +116,8 @@ def split_front_matter(path: Path) -> tuple[dict | None, dict, str, int, list[st
     block = match.group(1)
     body_line = text[:match.end()].count("\n") + 1
     try:
-        # Parsed once, in C where libyaml is present (hundreds of notices), then constructed with _Loader.
-        node = compose(block, path, 1)
-        meta = _Loader("").construct_document(node) if node is not None else None
-        lines = node_lines(node, 1)                                   # 1: the opening ---
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        place = f"{path}:{mark.line + 2}" if mark else str(path)
-        return None, {}, "", body_line, [f"{place}: YAML syntax error: {getattr(exc, 'problem', exc)}"]
-    except ConfigError as exc:          # an alias bomb or a recursive alias
+        meta, lines = parse(block, path, 1, _Loader)                  # 1: the opening ---
+    except ConfigError as exc:          # a syntax error, an alias bomb or a recursive alias
         return None, {}, "", body_line, exc.problems
     if not isinstance(meta, dict):
         return None, {}, "", body_line, [f"{path}:2: expected a mapping of keys in the front matter"]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .. import issues as iss
+from ..config.sheets import CHECK_PARAMS
 
 CHECKS: dict[str, "Check"] = {}
 
@@ -22,9 +23,9 @@ class Check:
     run: Callable
 
 
-def check(name: str, **params: str):
+def check(name: str):
     def register(fn):
-        CHECKS[name] = Check(params=params, run=fn)
+        CHECKS[name] = Check(params=CHECK_PARAMS[name], run=fn)
         return fn
     return register
 
@@ -50,7 +51,7 @@ def _days(dates, as_of: dt.date):
     return [first + dt.timedelta(days=k) for k in range((last - first).days + 1)]
 
 
-@check("stock-below-zero", date="field", item="field", direction="field", quantity="field")
+@check("stock-below-zero")
 def stock_below_zero(table, p, ctx):
     found = []
     stock: dict[str, float] = defaultdict(float)
@@ -77,7 +78,7 @@ def stock_after(stock: float, direction: str, quantity: float) -> float:
     return stock
 
 
-@check("readings-per-day", date="field", person="field", minimum="count")
+@check("readings-per-day")
 def readings_per_day(table, p, ctx):
     required = _count(p.get("minimum", 2), ctx)
     first_row: dict[tuple, int] = {}
@@ -95,7 +96,7 @@ def readings_per_day(table, p, ctx):
     return found
 
 
-@check("plan-times-per-day", date="field", area="field")
+@check("plan-times-per-day")
 def plan_times_per_day(table, p, ctx):
     plan = ctx.policy.lists[table.sheet.field(p["area"]).reference]
     rows = _rows(table, p["date"], p["area"])
@@ -111,7 +112,7 @@ def plan_times_per_day(table, p, ctx):
     return found
 
 
-@check("plan-concentration", area="field", concentration="field")
+@check("plan-concentration")
 def plan_concentration(table, p, ctx):
     plan = ctx.policy.lists[table.sheet.field(p["area"]).reference]
     ranges = {item["id"]: item.get("concentration") for item in plan.items}
@@ -124,7 +125,7 @@ def plan_concentration(table, p, ctx):
     return found
 
 
-@check("count-jump", date="field", group="field", fields="fields")
+@check("count-jump")
 def count_jump(table, p, ctx):
     factor = float(ctx.policy.thresholds["jump_factor"])
     minimum = float(ctx.policy.thresholds["jump_minimum"])
@@ -145,7 +146,7 @@ def count_jump(table, p, ctx):
     return found
 
 
-@check("copied-forward", date="field", group="field", fields="fields", days="count")
+@check("copied-forward")
 def copied_forward(table, p, ctx):
     """A unit whose report repeats its previous `days` reports exactly, on consecutive days (scripted
     check-ins, 2020). All-zero reports are left alone: a quiet unit reports zeros every day."""
@@ -171,7 +172,7 @@ def reports_since(date: dt.date, n: int) -> str:
     return (date - dt.timedelta(days=n)).isoformat()
 
 
-@check("unchanging-readings", person="field", date="field", reading="field", days="count")
+@check("unchanging-readings")
 def unchanging_readings(table, p, ctx):
     """A person whose every reading, over at least `days` days, is the same value."""
     n = _count(p["days"], ctx)
