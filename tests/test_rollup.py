@@ -280,3 +280,76 @@ def test_the_rollup_job_of_the_schedule(tmp_path, demo):
     # --date is not the schedule's to give: the job rolls up today, when this campus has not published
     assert "rollup exit 1 (ok, data errors)" in done.stdout, (done.stdout, done.stderr)
     assert (tmp_path / "data" / "province" / "public" / "index.html").is_file()
+
+
+# -- a first roll-up of many days: days.csv in one request, the day shown from its own files ---------
+
+def _rewrite_days_csv(site: Path, edit) -> None:
+    """Change data/days.csv and give index.json its new SHA-256, as a campus publishing it would."""
+    import hashlib
+    path = site / "data" / "days.csv"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    index_path = site / "data" / "index.json"
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    index["sha256"]["days.csv"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    index_path.write_text(json.dumps(index), encoding="utf-8")
+
+
+def test_a_first_rollup_of_many_days_reads_days_csv_and_the_day_shown(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    with serving({"c": site}) as (urls, servers):
+        bulk_cfg = campus_yaml(tmp_path / "bulk.yml", [entry("c", urls["c"])], fetch={**FAST, "per_day_up_to": 3})
+        first = rollup(bulk_cfg, tmp_path / "bulk", DAY, build=False)
+        assert sorted(servers["c"].hits) == ["/data/days.csv", "/data/days/2020-02-16.json", "/data/index.json",
+                                             "/data/units/2020-02-16.csv"]
+        whole_cfg = campus_yaml(tmp_path / "whole.yml", [entry("c", urls["c"])])
+        whole = rollup(whole_cfg, tmp_path / "whole", DAY, build=False)
+    assert first.requests == 4 and whole.requests == 1 + 2 * len(summaries)
+    a, b = first.assessment, whole.assessment
+    assert (a.totals, a.counted, a.trend) == (b.totals, b.counted, b.trend)
+    assert a.views[0].latest == b.views[0].latest and a.views[0].state == b.views[0].state == "on-time"
+    assert [f.code for f in a.findings] == [f.code for f in b.findings]
+    rows = first.fetched[0].days
+    assert rows["2020-02-15"]["from"] == "days.csv" and "from" not in rows["2020-02-16"]
+    assert rows["2020-02-15"]["counts"] == summaries[-2]["units"]
+
+
+def test_a_days_csv_that_disagrees_with_the_day_file_makes_the_campus_invalid(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    isolated = summaries[-1]["units"]["isolated"]
+    head = (site / "data" / "days.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    column = head.index("isolated")
+
+    def edit(text: str) -> str:
+        lines = text.splitlines()
+        cells = lines[-1].split(",")
+        cells[column] = str(isolated + 5)
+        return "\n".join(lines[:-1] + [",".join(cells)]) + "\n"
+
+    _rewrite_days_csv(site, edit)
+    cfg = campus_yaml(tmp_path / "p.yml", [entry("c", site)], fetch={**FAST, "per_day_up_to": 3})
+    outcome = rollup(cfg, tmp_path / "out", DAY, build=False)
+    v = outcome.assessment.views[0]
+    assert (v.state, v.included) == ("invalid", False)
+    assert "days.csv" in v.reason and "days/2020-02-16.json" in v.reason and "disagree on 2020-02-16" in v.reason
+    assert f"isolated: {isolated + 5} against {isolated}" in v.reason
+    assert outcome.assessment.totals["isolated"] is None
+    cache = json.loads((tmp_path / "out" / "cache" / "c.json").read_text(encoding="utf-8"))
+    assert not [d for d in cache["days"].values() if d.get("from") == "days.csv"] and cache["index"] is None
+
+
+def test_a_days_csv_row_that_breaks_its_model_is_read_from_its_own_files(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    _rewrite_days_csv(site, lambda text: text.replace("2020-02-12,partial,", "2020-02-12,maybe,", 1))
+    with serving({"c": site}) as (urls, servers):
+        cfg = campus_yaml(tmp_path / "p.yml", [entry("c", urls["c"])], fetch={**FAST, "per_day_up_to": 3})
+        outcome = rollup(cfg, tmp_path / "out", DAY, build=False)
+        assert "/data/days/2020-02-12.json" in servers["c"].hits and "/data/days/2020-02-13.json" not in servers["c"].hits
+    days = outcome.fetched[0].days
+    assert "from" not in days["2020-02-12"] and days["2020-02-12"]["counts"] == summaries[2]["units"]
+    assert outcome.assessment.views[0].included
+    found = [f for f in outcome.assessment.findings if f.code == "days-csv-row-refused"]
+    assert found and found[0].severity == "warning" and "line 4: status" in found[0].en

@@ -149,9 +149,10 @@ def datapackage(summaries: list[dict], counts: list[str], with_units: bool) -> d
             "resources": resources}
 
 
-def files(summaries: list[dict], exports: str | Path | None = None) -> dict[str, bytes]:
+def files(summaries: list[dict], exports: str | Path | None = None, awaiting: list[str] | None = None) -> dict[str, bytes]:
     """{path under the site root: bytes} for the data API; summaries oldest first, exports the
-    folder of the upward reports (<date>.csv), when there is one."""
+    folder of the upward reports (<date>.csv), when there is one; awaiting the days that await the
+    office's sign-off (summaries/awaiting.json: their figures are not published yet)."""
     counts = count_ids(summaries)
     out: dict[str, bytes] = {}
     days, unit_lines = [], [UNIT_HEAD + counts]
@@ -176,11 +177,12 @@ def files(summaries: list[dict], exports: str | Path | None = None) -> dict[str,
         out["units.csv"] = _csv(unit_lines)
     out["summary.schema.json"] = _json(contract.json_schema())
     out["datapackage.json"] = _json(datapackage(summaries, counts, with_units))
+    whole = sorted(["latest.json", "days.csv", "summary.schema.json", "datapackage.json"]
+                   + (["units.csv"] if with_units else []))
     out["index.json"] = _json({"campus": (summaries[-1].get("campus") if summaries else None),
                                "latest": summaries[-1]["date"] if summaries else None,
-                               "days": days, "format": 1,
-                               "files": sorted(["latest.json", "days.csv", "summary.schema.json",
-                                                "datapackage.json"] + (["units.csv"] if with_units else []))})
+                               "days": days, "format": 1, "files": whole, "awaiting": sorted(awaiting or []),
+                               "sha256": {name: hashlib.sha256(out[name]).hexdigest() for name in whole if name in out}})
     return {f"data/{k}": v for k, v in out.items()}
 
 

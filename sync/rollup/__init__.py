@@ -19,7 +19,7 @@ from ..publish.files import write_bytes, write_text
 from . import pages
 from .assess import Assessment, assess
 from .config import Province, load
-from .fetch import Fetched, Reader
+from .reader import Fetched, Reader
 
 __all__ = ["Outcome", "rollup", "load"]
 
@@ -46,7 +46,7 @@ def read(config: str | Path, out: str | Path, day: dt.date | None = None) -> tup
     province = load(config)
     day = day or province.today()
     since = day - dt.timedelta(days=province.history_days + province.checks.jump.days)
-    fetched = Reader(province.fetch, Path(out) / "cache", since).read_all(province.campuses)
+    fetched = Reader(province.fetch, Path(out) / "cache", since, day).read_all(province.campuses)
     return province, fetched, assess(fetched, day, province)
 
 
