@@ -136,7 +136,7 @@ class Reader:
                 out.not_modified += 1
                 return out
             out.downloaded += len(reply.body)
-            index = _index(reply.body)
+            index = _index(reply.body, self.since)
         except Unavailable as exc:
             out.error = f"unreachable: {exc}"
             return out
@@ -260,14 +260,18 @@ class Reader:
             raise ValueError(f"{uwhere}: {exc}") from None
 
 
-def _index(body: bytes) -> dict:
-    """index.json, its days checked for the keys the roll-up follows."""
+def _index(body: bytes, since: str = "") -> dict:
+    """index.json, its days from since on checked for the keys the roll-up follows (the others are
+    not read: a year of them is most of a daily refresh's work)."""
     data = json.loads(body)
     if not isinstance(data, dict) or not isinstance(data.get("days"), list):
         raise ValueError("expected an object with a days list")
     for k, entry in enumerate(data["days"]):
-        if not isinstance(entry, dict) or not all(isinstance(entry.get(key), str)
-                                                  for key in ("date", "summary", "summary_sha256")):
+        if not isinstance(entry, dict) or not isinstance(entry.get("date"), str):
+            raise ValueError(f"days.{k}: expected date, summary and summary_sha256")
+        if entry["date"] < since:
+            continue
+        if not (isinstance(entry.get("summary"), str) and isinstance(entry.get("summary_sha256"), str)):
             raise ValueError(f"days.{k}: expected date, summary and summary_sha256")
         if entry.get("units") is not None and not isinstance(entry.get("units_sha256"), str):
             raise ValueError(f"days.{k}: units without units_sha256")
