@@ -353,3 +353,64 @@ def test_a_days_csv_row_that_breaks_its_model_is_read_from_its_own_files(tmp_pat
     assert outcome.assessment.views[0].included
     found = [f for f in outcome.assessment.findings if f.code == "days-csv-row-refused"]
     assert found and found[0].severity == "warning" and "line 4: status" in found[0].en
+
+
+# -- held values and sign-off: said per campus, never summed -------------------------------------------
+
+HELD_DAY = dt.date(2020, 2, 18)
+
+
+@pytest.fixture(scope="module")
+def demo_held(tmp_path_factory):
+    """The demo's days to 2020-02-18, written by the real `run`: that day, the International Office's
+    isolated (7 -> 70) is held (待核实)."""
+    out = tmp_path_factory.mktemp("held")
+    days = [HELD_DAY - dt.timedelta(days=k) for k in range(4, -1, -1)]
+    jobs.run(ROOT / "examples" / "demo.xlsx", ROOT / "policies", days, out / "data", out / "site")
+    summaries = read_summaries(out / "data" / "summaries", (DATES["earliest"], DATES["latest"]))
+    assert summaries[-1]["units"]["isolated"] is None and "isolated" in summaries[-1]["held"]["units"]
+    return summaries, out / "data" / "exports"
+
+
+def test_held_values_and_days_awaiting_signoff_are_named_and_never_summed(tmp_path, demo_held):
+    summaries, exports = demo_held
+    released = copy.deepcopy(summaries)
+    released[-1]["units"]["isolated"] = 7                 # as if the department had corrected its cell
+    del released[-1]["held"]["units"]
+    sites = {"held": write_site(tmp_path / "held", summaries, exports),
+             "good": write_site(tmp_path / "good", released, None),
+             "waiting": write_site(tmp_path / "waiting", released[:-1], None, awaiting=[HELD_DAY.isoformat()]),
+             "edit": write_site(tmp_path / "edit", released, None, awaiting=[HELD_DAY.isoformat()])}
+    cfg = campus_yaml(tmp_path / "p.yml", [entry(name, site, "23:59") for name, site in sites.items()])
+    outcome = rollup(cfg, tmp_path / "out", HELD_DAY, ROOT / "mkdocs.yml")
+    a = outcome.assessment
+    views = {v.campus.id: v for v in a.views}
+    assert {k: (v.state, v.included, v.awaiting) for k, v in views.items()} == {
+        "held": ("on-time", True, False), "good": ("on-time", True, False),
+        "waiting": ("awaiting-signoff", False, True), "edit": ("on-time", True, True)}
+    assert "sign-off" in views["waiting"].reason and views["waiting"].latest["date"] == "2020-02-17"
+    assert list(views["held"].held) == ["isolated"] and not views["good"].held
+    # the held campus's isolated is in no total, and the total says so; its other figures are counted
+    assert a.totals["isolated"] == 7 + 7 and a.counted["isolated"] == 2 and a.counted["fever"] == 3
+    assert a.held == {"isolated": ["held"]}
+    home = html.unescape((outcome.site_dir / "index.html").read_text(encoding="utf-8"))
+    for text in ("待核实 under review: 隔离观察 Isolated (国际交流处 International Office)",
+                 "不完整 incomplete: 1 所校园数值待核实 1 campus(es) under review, not summed",
+                 "待防控办签发 awaiting the office's sign-off", "更正待防控办签发 a change awaits the office's sign-off"):
+        assert text in home, text
+    table = list(csv.reader(io.StringIO(outcome.table[0].read_bytes().decode("utf-8-sig"))))
+    head, rows = table[0], {r[0]: r for r in table[1:-1]}
+    isolated, notes = head.index("隔离观察 Isolated"), head.index("待核实与签发 Under review, sign-off")
+    assert rows["held"][isolated] == "待核实 under review" and "International Office" in rows["held"][notes]
+    assert rows["good"][isolated] == "7" and rows["good"][notes] == ""
+    assert "sign-off" in rows["waiting"][notes] and "sign-off" in rows["edit"][notes]
+    assert table[-1][isolated] == "14" and "incomplete" in table[-1][notes]
+    trend = {d["date"]: d for d in a.trend}
+    assert trend["2020-02-18"]["counted"]["isolated"] == 2 and trend["2020-02-18"]["campuses"] == 3
+
+
+def test_the_data_api_lists_the_days_awaiting_signoff(demo):
+    summaries, exports = demo
+    index = json.loads(opendata.files(summaries, exports, ["2020-02-17"])["data/index.json"])
+    assert index["awaiting"] == ["2020-02-17"]
+    assert set(index["sha256"]) == set(index["files"]) and "days.csv" in index["sha256"]
