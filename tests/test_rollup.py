@@ -303,6 +303,8 @@ def test_a_first_rollup_of_many_days_reads_days_csv_and_the_day_shown(tmp_path, 
         first = rollup(bulk_cfg, tmp_path / "bulk", DAY, build=False)
         assert sorted(servers["c"].hits) == ["/data/days.csv", "/data/days/2020-02-16.json", "/data/index.json",
                                              "/data/units/2020-02-16.csv"]
+        again = rollup(bulk_cfg, tmp_path / "bulk", DAY, build=False)     # nothing new: one 304
+        assert again.requests == 1 and again.fetched[0].not_modified == 1 and again.assessment.views[0].included
         whole_cfg = campus_yaml(tmp_path / "whole.yml", [entry("c", urls["c"])])
         whole = rollup(whole_cfg, tmp_path / "whole", DAY, build=False)
     assert first.requests == 4 and whole.requests == 1 + 2 * len(summaries)
@@ -414,3 +416,19 @@ def test_the_data_api_lists_the_days_awaiting_signoff(demo):
     index = json.loads(opendata.files(summaries, exports, ["2020-02-17"])["data/index.json"])
     assert index["awaiting"] == ["2020-02-17"]
     assert set(index["sha256"]) == set(index["files"]) and "days.csv" in index["sha256"]
+
+
+def test_an_earlier_day_that_only_days_csv_gave_is_read_whole_before_it_is_shown(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    with serving({"c": site}) as (urls, servers):
+        cfg = campus_yaml(tmp_path / "p.yml", [entry("c", urls["c"])], fetch={**FAST, "per_day_up_to": 3})
+        rollup(cfg, tmp_path / "out", DAY, build=False)
+        hits = len(servers["c"].hits)
+        earlier = rollup(cfg, tmp_path / "out", DAY - dt.timedelta(days=1), build=False)
+        # the index asked for without its validator (a 304 would not list the day's files), then the day
+        assert sorted(servers["c"].hits[hits:]) == ["/data/days/2020-02-15.json", "/data/index.json",
+                                                    "/data/units/2020-02-15.csv"]
+    v = earlier.assessment.views[0]
+    assert v.included and v.latest["date"] == "2020-02-15" and "from" not in v.latest
+    assert v.latest["unit_sums"] is not None
