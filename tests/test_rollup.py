@@ -357,6 +357,17 @@ def test_a_days_csv_row_that_breaks_its_model_is_read_from_its_own_files(tmp_pat
     assert found and found[0].severity == "warning" and "line 4: status" in found[0].en
 
 
+def test_a_day_twice_in_days_csv_is_read_from_its_own_files(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    _rewrite_days_csv(site, lambda text: text + text.splitlines()[3].replace(",partial,", ",complete,", 1) + "\n")
+    cfg = campus_yaml(tmp_path / "p.yml", [entry("c", site)], fetch={**FAST, "per_day_up_to": 3})
+    outcome = rollup(cfg, tmp_path / "out", DAY, build=False)
+    days = outcome.fetched[0].days
+    assert "from" not in days["2020-02-12"] and days["2020-02-12"]["status"] == summaries[2]["status"]
+    assert days["2020-02-13"]["from"] == "days.csv" and "is there twice" in outcome.fetched[0].bulk_error
+
+
 # -- held values and sign-off: said per campus, never summed -------------------------------------------
 
 HELD_DAY = dt.date(2020, 2, 18)

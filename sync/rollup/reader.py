@@ -212,12 +212,16 @@ class Reader:
         except (ValueError, UnicodeDecodeError) as exc:
             out.bulk_error = f"{source.where('data/' + BULK)}: {exc}"
             return {}
-        got = {}
+        got, seen = {}, set()
         for line, row in lines:
             entry = wanted.get(row.get("date") or "")
             if entry is None:
                 continue
             try:
+                if entry["date"] in seen:          # which of the two is the day's? Neither: read it whole
+                    got.pop(entry["date"], None)
+                    raise ValueError(f"line {line}: date: {entry['date']} is there twice")
+                seen.add(entry["date"])
                 rec = bulk.record(line, row, _shas(entry))
                 if rec["schema_version"] not in KNOWN_VERSIONS:
                     raise ValueError(f"line {line}: schema_version: {rec['schema_version']!r} is not one this "
