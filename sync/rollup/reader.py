@@ -212,7 +212,8 @@ class Reader:
         except (ValueError, UnicodeDecodeError) as exc:
             out.bulk_error = f"{source.where('data/' + BULK)}: {exc}"
             return {}
-        got, seen = {}, set()
+        got: dict[str, dict] = {}
+        seen: set[str] = set()
         for line, row in lines:
             entry = wanted.get(row.get("date") or "")
             if entry is None:
