@@ -353,7 +353,7 @@ def test_a_days_csv_row_that_breaks_its_model_is_read_from_its_own_files(tmp_pat
     days = outcome.fetched[0].days
     assert "from" not in days["2020-02-12"] and days["2020-02-12"]["counts"] == summaries[2]["units"]
     assert outcome.assessment.views[0].included
-    found = [f for f in outcome.assessment.findings if f.code == "days-csv-row-refused"]
+    found = [f for f in outcome.assessment.findings if f.code == "days-csv-refused"]
     assert found and found[0].severity == "warning" and "line 4: status" in found[0].en
 
 

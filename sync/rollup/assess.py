@@ -101,7 +101,7 @@ def checks(fetched: Fetched, day: str, province: Province) -> list[Finding]:
                            f"schema_version {version!r} 不是本程序认识的版本",
                            f"schema_version {version!r} is not one this roll-up knows"))
     if fetched.bulk_error:
-        out.append(Finding("days-csv-row-refused", "warning", cid, day, None,
+        out.append(Finding("days-csv-refused", "warning", cid, day, None,
                            f"days.csv 未能使用（这些日子改为逐日读取）：{fetched.bulk_error}",
                            f"days.csv was not used (those days were read one by one): {fetched.bulk_error}"))
     rec = fetched.days.get(day)

@@ -113,7 +113,8 @@ class Reader:
     def _load_cache(self, campus: Campus) -> dict:
         try:
             cached = msgspec.json.decode(self._cache(campus).read_bytes())
-            if isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT and cached.get("source") == self.source(campus).where(""):
+            if (isinstance(cached, dict) and cached.get("format") == CACHE_FORMAT
+                    and cached.get("source") == self.source(campus).where("")):
                 return cached
         except (OSError, ValueError):
             pass
@@ -180,14 +181,15 @@ class Reader:
                 break
             if date in out.problems:
                 continue
-            from_rows = rows.get(date) or (out.days.get(date) if out.days.get(date, {}).get("from") == BULK else None)
+            cached = out.days.get(date)
+            from_rows = rows.get(date) or (cached if cached and cached.get("from") == BULK else None)
             if from_rows is None:
                 break                      # already read whole in an earlier run
             if self._one(source, listed[date], got, out):
                 why = bulk.disagreement(from_rows, got[date])
                 if why:
-                    out.error = (f"invalid: {source.where('data/' + BULK)} and {source.where('data/' + listed[date]['summary'])} "
-                                 f"disagree on {date}: {why}")
+                    day_file = source.where("data/" + listed[date]["summary"])
+                    out.error = f"invalid: {source.where('data/' + BULK)} and {day_file} disagree on {date}: {why}"
                 break
         return got
 
