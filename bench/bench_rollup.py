@@ -10,6 +10,9 @@ process (peak memory is that process's ru_maxrss):
   3. the next day's refresh over HTTP: one new day per campus, conditional requests.
 Targets: 1 <= 30 s, 2 <= 60 s, 3 <= 5 s, peak memory <= 1 GiB. --history 365 (the default here)
 reads every day of every campus; a province config's default, 30, reads the last 37 days.
+A first roll-up reads each campus's index.json, days.csv and the day shown (its summary and unit
+table): 4 requests; the next day's refresh reads index.json and the new day's two files
+(fetch.per_day_up_to, 7, is the most new days read file by file).
 """
 from __future__ import annotations
 

@@ -6,7 +6,7 @@
 
 Writes each campus's site data (/data/, as the campus site publishes it) into TO/<campus>/:
 north publishes every day at 09:40, coast at 11:20 (after its 10:30 reporting time), and hills
-has not published the last day yet. Their figures are the demo campus's, scaled per campus (the
+has not published the last day yet: it awaits the office's sign-off (index.json's awaiting). Their figures are the demo campus's, scaled per campus (the
 unit rows scaled alike, so they still add up).
 """
 from __future__ import annotations
@@ -44,13 +44,14 @@ def scaled_export(data: bytes, factor: int) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def campus(summaries: list[dict], exports: Path, to: Path, name: dict, factor: int, at: dt.time) -> None:
+def campus(summaries: list[dict], exports: Path, to: Path, name: dict, factor: int, at: dt.time,
+           awaiting: list[str]) -> None:
     with tempfile.TemporaryDirectory() as scaled:
-        _campus(summaries, exports, Path(scaled), to, name, factor, at)
+        _campus(summaries, exports, Path(scaled), to, name, factor, at, awaiting)
 
 
 def _campus(summaries: list[dict], exports: Path, scaled_exports: Path, to: Path, name: dict, factor: int,
-            at: dt.time) -> None:
+            at: dt.time, awaiting: list[str]) -> None:
     mine = []
     for s in summaries:
         s = copy.deepcopy(s)
@@ -61,7 +62,7 @@ def _campus(summaries: list[dict], exports: Path, scaled_exports: Path, to: Path
         source = exports / f"{s['date']}.csv"
         if source.is_file():
             write_bytes(scaled_exports / source.name, scaled_export(source.read_bytes(), factor))
-    for rel, body in opendata.files(mine, scaled_exports).items():
+    for rel, body in opendata.files(mine, scaled_exports, awaiting).items():
         path = write_bytes(to / rel, body)
         if rel.startswith(("data/days/", "data/units/")):     # published that day at `at`
             stamp = dt.datetime.combine(dt.date.fromisoformat(Path(rel).stem), at, CST).timestamp()
@@ -76,7 +77,8 @@ def main() -> None:
     args = parser.parse_args()
     summaries = read_summaries(args.summaries, (DATES["earliest"], DATES["latest"]))
     for cid, (name, factor, at, unpublished) in CAMPUSES.items():
-        campus(summaries[:len(summaries) - unpublished], args.exports, args.to / cid, name, factor, at)
+        waiting = [s["date"] for s in summaries[len(summaries) - unpublished:]]
+        campus(summaries[:len(summaries) - unpublished], args.exports, args.to / cid, name, factor, at, waiting)
         print(f"{args.to / cid}/data/  {name['zh']} {name['en']}")
 
 

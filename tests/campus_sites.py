@@ -19,10 +19,12 @@ from sync.render import opendata
 CST = dt.timezone(dt.timedelta(hours=8))
 
 
-def write_site(root: Path, summaries: list[dict], exports: Path | None, at: dt.time = dt.time(9, 0)) -> Path:
+def write_site(root: Path, summaries: list[dict], exports: Path | None, at: dt.time = dt.time(9, 0),
+               awaiting: list[str] | None = None) -> Path:
     """The /data/ files of a campus site; each day's files dated that day at `at` (campus time), as
-    if published then (the roll-up reads on time or late from Last-Modified)."""
-    for rel, body in opendata.files(summaries, exports).items():
+    if published then (the roll-up reads on time or late from Last-Modified); awaiting: the days
+    that await the office's sign-off."""
+    for rel, body in opendata.files(summaries, exports, awaiting).items():
         path = write_bytes(root / rel, body)
         day = Path(rel).stem
         if rel.startswith(("data/days/", "data/units/")):

@@ -280,3 +280,166 @@ def test_the_rollup_job_of_the_schedule(tmp_path, demo):
     # --date is not the schedule's to give: the job rolls up today, when this campus has not published
     assert "rollup exit 1 (ok, data errors)" in done.stdout, (done.stdout, done.stderr)
     assert (tmp_path / "data" / "province" / "public" / "index.html").is_file()
+
+
+# -- a first roll-up of many days: days.csv in one request, the day shown from its own files ---------
+
+def _rewrite_days_csv(site: Path, edit) -> None:
+    """Change data/days.csv and give index.json its new SHA-256, as a campus publishing it would."""
+    import hashlib
+    path = site / "data" / "days.csv"
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    index_path = site / "data" / "index.json"
+    index = json.loads(index_path.read_text(encoding="utf-8"))
+    index["sha256"]["days.csv"] = hashlib.sha256(path.read_bytes()).hexdigest()
+    index_path.write_text(json.dumps(index), encoding="utf-8")
+
+
+def test_a_first_rollup_of_many_days_reads_days_csv_and_the_day_shown(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    with serving({"c": site}) as (urls, servers):
+        bulk_cfg = campus_yaml(tmp_path / "bulk.yml", [entry("c", urls["c"])], fetch={**FAST, "per_day_up_to": 3})
+        first = rollup(bulk_cfg, tmp_path / "bulk", DAY, build=False)
+        assert sorted(servers["c"].hits) == ["/data/days.csv", "/data/days/2020-02-16.json", "/data/index.json",
+                                             "/data/units/2020-02-16.csv"]
+        again = rollup(bulk_cfg, tmp_path / "bulk", DAY, build=False)     # nothing new: one 304
+        assert again.requests == 1 and again.fetched[0].not_modified == 1 and again.assessment.views[0].included
+        whole_cfg = campus_yaml(tmp_path / "whole.yml", [entry("c", urls["c"])])
+        whole = rollup(whole_cfg, tmp_path / "whole", DAY, build=False)
+    assert first.requests == 4 and whole.requests == 1 + 2 * len(summaries)
+    a, b = first.assessment, whole.assessment
+    assert (a.totals, a.counted, a.trend) == (b.totals, b.counted, b.trend)
+    assert a.views[0].latest == b.views[0].latest and a.views[0].state == b.views[0].state == "on-time"
+    assert [f.code for f in a.findings] == [f.code for f in b.findings]
+    rows = first.fetched[0].days
+    assert rows["2020-02-15"]["from"] == "days.csv" and "from" not in rows["2020-02-16"]
+    assert rows["2020-02-15"]["counts"] == summaries[-2]["units"]
+
+
+def test_a_days_csv_that_disagrees_with_the_day_file_makes_the_campus_invalid(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    isolated = summaries[-1]["units"]["isolated"]
+    head = (site / "data" / "days.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+    column = head.index("isolated")
+
+    def edit(text: str) -> str:
+        lines = text.splitlines()
+        cells = lines[-1].split(",")
+        cells[column] = str(isolated + 5)
+        return "\n".join(lines[:-1] + [",".join(cells)]) + "\n"
+
+    _rewrite_days_csv(site, edit)
+    cfg = campus_yaml(tmp_path / "p.yml", [entry("c", site)], fetch={**FAST, "per_day_up_to": 3})
+    outcome = rollup(cfg, tmp_path / "out", DAY, build=False)
+    v = outcome.assessment.views[0]
+    assert (v.state, v.included) == ("invalid", False)
+    assert "days.csv" in v.reason and "days/2020-02-16.json" in v.reason and "disagree on 2020-02-16" in v.reason
+    assert f"isolated: {isolated + 5} against {isolated}" in v.reason
+    assert outcome.assessment.totals["isolated"] is None
+    cache = json.loads((tmp_path / "out" / "cache" / "c.json").read_text(encoding="utf-8"))
+    assert not [d for d in cache["days"].values() if d.get("from") == "days.csv"] and cache["index"] is None
+
+
+def test_a_days_csv_row_that_breaks_its_model_is_read_from_its_own_files(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    _rewrite_days_csv(site, lambda text: text.replace("2020-02-12,partial,", "2020-02-12,maybe,", 1))
+    with serving({"c": site}) as (urls, servers):
+        cfg = campus_yaml(tmp_path / "p.yml", [entry("c", urls["c"])], fetch={**FAST, "per_day_up_to": 3})
+        outcome = rollup(cfg, tmp_path / "out", DAY, build=False)
+        assert "/data/days/2020-02-12.json" in servers["c"].hits and "/data/days/2020-02-13.json" not in servers["c"].hits
+    days = outcome.fetched[0].days
+    assert "from" not in days["2020-02-12"] and days["2020-02-12"]["counts"] == summaries[2]["units"]
+    assert outcome.assessment.views[0].included
+    found = [f for f in outcome.assessment.findings if f.code == "days-csv-refused"]
+    assert found and found[0].severity == "warning" and "line 4: status" in found[0].en
+
+
+def test_a_day_twice_in_days_csv_is_read_from_its_own_files(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    _rewrite_days_csv(site, lambda text: text + text.splitlines()[3].replace(",partial,", ",complete,", 1) + "\n")
+    cfg = campus_yaml(tmp_path / "p.yml", [entry("c", site)], fetch={**FAST, "per_day_up_to": 3})
+    outcome = rollup(cfg, tmp_path / "out", DAY, build=False)
+    days = outcome.fetched[0].days
+    assert "from" not in days["2020-02-12"] and days["2020-02-12"]["status"] == summaries[2]["status"]
+    assert days["2020-02-13"]["from"] == "days.csv" and "is there twice" in outcome.fetched[0].bulk_error
+
+
+# -- held values and sign-off: said per campus, never summed -------------------------------------------
+
+HELD_DAY = dt.date(2020, 2, 18)
+
+
+@pytest.fixture(scope="module")
+def demo_held(tmp_path_factory):
+    """The demo's days to 2020-02-18, written by the real `run`: that day, the International Office's
+    isolated (7 -> 70) is held (待核实)."""
+    out = tmp_path_factory.mktemp("held")
+    days = [HELD_DAY - dt.timedelta(days=k) for k in range(4, -1, -1)]
+    jobs.run(ROOT / "examples" / "demo.xlsx", ROOT / "policies", days, out / "data", out / "site")
+    summaries = read_summaries(out / "data" / "summaries", (DATES["earliest"], DATES["latest"]))
+    assert summaries[-1]["units"]["isolated"] is None and "isolated" in summaries[-1]["held"]["units"]
+    return summaries, out / "data" / "exports"
+
+
+def test_held_values_and_days_awaiting_signoff_are_named_and_never_summed(tmp_path, demo_held):
+    summaries, exports = demo_held
+    released = copy.deepcopy(summaries)
+    released[-1]["units"]["isolated"] = 7                 # as if the department had corrected its cell
+    del released[-1]["held"]["units"]
+    sites = {"held": write_site(tmp_path / "held", summaries, exports),
+             "good": write_site(tmp_path / "good", released, None),
+             "waiting": write_site(tmp_path / "waiting", released[:-1], None, awaiting=[HELD_DAY.isoformat()]),
+             "edit": write_site(tmp_path / "edit", released, None, awaiting=[HELD_DAY.isoformat()])}
+    cfg = campus_yaml(tmp_path / "p.yml", [entry(name, site, "23:59") for name, site in sites.items()])
+    outcome = rollup(cfg, tmp_path / "out", HELD_DAY, ROOT / "mkdocs.yml")
+    a = outcome.assessment
+    views = {v.campus.id: v for v in a.views}
+    assert {k: (v.state, v.included, v.awaiting) for k, v in views.items()} == {
+        "held": ("on-time", True, False), "good": ("on-time", True, False),
+        "waiting": ("awaiting-signoff", False, True), "edit": ("on-time", True, True)}
+    assert "sign-off" in views["waiting"].reason and views["waiting"].latest["date"] == "2020-02-17"
+    assert list(views["held"].held) == ["isolated"] and not views["good"].held
+    # the held campus's isolated is in no total, and the total says so; its other figures are counted
+    assert a.totals["isolated"] == 7 + 7 and a.counted["isolated"] == 2 and a.counted["fever"] == 3
+    assert a.held == {"isolated": ["held"]}
+    home = html.unescape((outcome.site_dir / "index.html").read_text(encoding="utf-8"))
+    for text in ("待核实 under review: 隔离观察 Isolated (国际交流处 International Office)",
+                 "不完整 incomplete: 1 所校园数值待核实 1 campus(es) under review, not summed",
+                 "待防控办签发 awaiting the office's sign-off", "更正待防控办签发 a change awaits the office's sign-off"):
+        assert text in home, text
+    table = list(csv.reader(io.StringIO(outcome.table[0].read_bytes().decode("utf-8-sig"))))
+    head, rows = table[0], {r[0]: r for r in table[1:-1]}
+    isolated, notes = head.index("隔离观察 Isolated"), head.index("待核实与签发 Under review, sign-off")
+    assert rows["held"][isolated] == "待核实 under review" and "International Office" in rows["held"][notes]
+    assert rows["good"][isolated] == "7" and rows["good"][notes] == ""
+    assert "sign-off" in rows["waiting"][notes] and "sign-off" in rows["edit"][notes]
+    assert table[-1][isolated] == "14" and "incomplete" in table[-1][notes]
+    trend = {d["date"]: d for d in a.trend}
+    assert trend["2020-02-18"]["counted"]["isolated"] == 2 and trend["2020-02-18"]["campuses"] == 3
+
+
+def test_the_data_api_lists_the_days_awaiting_signoff(demo):
+    summaries, exports = demo
+    index = json.loads(opendata.files(summaries, exports, ["2020-02-17"])["data/index.json"])
+    assert index["awaiting"] == ["2020-02-17"]
+    assert set(index["sha256"]) == set(index["files"]) and "days.csv" in index["sha256"]
+
+
+def test_an_earlier_day_that_only_days_csv_gave_is_read_whole_before_it_is_shown(tmp_path, demo):
+    summaries, exports = demo
+    site = write_site(tmp_path / "c", summaries, exports)
+    with serving({"c": site}) as (urls, servers):
+        cfg = campus_yaml(tmp_path / "p.yml", [entry("c", urls["c"])], fetch={**FAST, "per_day_up_to": 3})
+        rollup(cfg, tmp_path / "out", DAY, build=False)
+        hits = len(servers["c"].hits)
+        earlier = rollup(cfg, tmp_path / "out", DAY - dt.timedelta(days=1), build=False)
+        # the index asked for without its validator (a 304 would not list the day's files), then the day
+        assert sorted(servers["c"].hits[hits:]) == ["/data/days/2020-02-15.json", "/data/index.json",
+                                                    "/data/units/2020-02-15.csv"]
+    v = earlier.assessment.views[0]
+    assert v.included and v.latest["date"] == "2020-02-15" and "from" not in v.latest
+    assert v.latest["unit_sums"] is not None

@@ -1,6 +1,7 @@
 """The campus site's data API: the public summaries as stable files under /data/.
 
-    data/index.json             the days on file, each with its files and their SHA-256
+    data/index.json             the days on file, each with its files and their SHA-256; the other
+                                files' SHA-256 (sha256); the days awaiting sign-off (awaiting)
     data/latest.json            the newest day's summary
     data/days/<date>.json       each day's public summary, as `run` wrote it
     data/units/<date>.csv       that day's figures per unit (the upward report, without totals)
@@ -149,9 +150,10 @@ def datapackage(summaries: list[dict], counts: list[str], with_units: bool) -> d
             "resources": resources}
 
 
-def files(summaries: list[dict], exports: str | Path | None = None) -> dict[str, bytes]:
+def files(summaries: list[dict], exports: str | Path | None = None, awaiting: list[str] | None = None) -> dict[str, bytes]:
     """{path under the site root: bytes} for the data API; summaries oldest first, exports the
-    folder of the upward reports (<date>.csv), when there is one."""
+    folder of the upward reports (<date>.csv), when there is one; awaiting the days that await the
+    office's sign-off (summaries/awaiting.json: their figures are not published yet)."""
     counts = count_ids(summaries)
     out: dict[str, bytes] = {}
     days, unit_lines = [], [UNIT_HEAD + counts]
@@ -176,11 +178,12 @@ def files(summaries: list[dict], exports: str | Path | None = None) -> dict[str,
         out["units.csv"] = _csv(unit_lines)
     out["summary.schema.json"] = _json(contract.json_schema())
     out["datapackage.json"] = _json(datapackage(summaries, counts, with_units))
+    whole = sorted(["latest.json", "days.csv", "summary.schema.json", "datapackage.json"]
+                   + (["units.csv"] if with_units else []))
     out["index.json"] = _json({"campus": (summaries[-1].get("campus") if summaries else None),
                                "latest": summaries[-1]["date"] if summaries else None,
-                               "days": days, "format": 1,
-                               "files": sorted(["latest.json", "days.csv", "summary.schema.json",
-                                                "datapackage.json"] + (["units.csv"] if with_units else []))})
+                               "days": days, "format": 1, "files": whole, "awaiting": sorted(awaiting or []),
+                               "sha256": {name: hashlib.sha256(out[name]).hexdigest() for name in whole if name in out}})
     return {f"data/{k}": v for k, v in out.items()}
 
 
@@ -190,6 +193,9 @@ TEXT: dict[str, dict[str, Any]] = {
            "intro": "本校每日公开的防控数据（只有汇总数，不含任何个人信息），以固定地址的文件提供，供任何人下载、核对与汇总。",
            "latest": "最新数据日期：**{latest}**；共 {n} 天。", "how": "使用说明",
            "tips": ["`index.json` 列出每天的文件及其 SHA-256：只下载变化了的日子。",
+                    "一次取很多天（例如第一次汇总），只需下载 `days.csv`（每天一行，其 SHA-256 见 `index.json` 的 `sha256`），"
+                    "再下载要显示的那一天的汇总文件核对。",
+                    "`index.json` 的 `awaiting` 列出待防控办签发的日期：这些日子的数据尚未公布。",
                     "服务器提供 ETag：带 `If-None-Match` 再次请求，没有变化时得到 304。",
                     "校验数据包：`frictionless validate datapackage.json`。",
                     "每个汇总文件都有 `schema_version`；`summary.schema.json` 说明其格式。", "许可：CC BY 4.0。"]},
@@ -198,6 +204,10 @@ TEXT: dict[str, dict[str, Any]] = {
                     "addresses, for anyone to download, check and combine.",
            "latest": "Latest day: **{latest}**; {n} days on file.", "how": "How to use",
            "tips": ["`index.json` lists every day's files with their SHA-256: download only the days that changed.",
+                    "For many days at once (a first roll-up), download `days.csv` (one row per day; its SHA-256 is in "
+                    "`index.json`'s `sha256`), then the summary of the day you show, to check it against its row.",
+                    "`index.json`'s `awaiting` lists the days that await the office's sign-off: their figures are not "
+                    "published yet.",
                     "The server gives ETags: ask again with `If-None-Match` and get 304 when nothing changed.",
                     "Check the package: `frictionless validate datapackage.json`.",
                     "Each summary carries its `schema_version`; `summary.schema.json` describes it.",

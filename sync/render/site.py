@@ -107,7 +107,7 @@ def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, to
     tree.add(contract.SCHEMA_PATH, json.dumps(contract.json_schema(), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
     # The data API (/data/, one for both languages): the upward reports sit beside the summaries, as
     # `run` writes them.
-    data = opendata.files(days_list, Path(summaries).parent / "exports")
+    data = opendata.files(days_list, Path(summaries).parent / "exports", days.awaiting)
     for rel, body in data.items():
         tree.add(rel, body.decode("utf-8"))
     index = json.loads(data["data/index.json"])

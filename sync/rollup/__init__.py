@@ -19,7 +19,7 @@ from ..publish.files import write_bytes, write_text
 from . import pages
 from .assess import Assessment, assess
 from .config import Province, load
-from .fetch import Fetched, Reader
+from .reader import Fetched, Reader
 
 __all__ = ["Outcome", "rollup", "load"]
 
@@ -46,7 +46,7 @@ def read(config: str | Path, out: str | Path, day: dt.date | None = None) -> tup
     province = load(config)
     day = day or province.today()
     since = day - dt.timedelta(days=province.history_days + province.checks.jump.days)
-    fetched = Reader(province.fetch, Path(out) / "cache", since).read_all(province.campuses)
+    fetched = Reader(province.fetch, Path(out) / "cache", since, day).read_all(province.campuses)
     return province, fetched, assess(fetched, day, province)
 
 
@@ -87,7 +87,10 @@ def _mkdocs(campus: Path, out: Path, docs: Path, title: str) -> Path:
             "site_dir": str(out / "public"), "not_in_nav": "", "exclude_docs": "",
             "extra": {"alternate": []},      # one bilingual site: no language switch to a /en/ it lacks
             "nav": [{"全省 Province": "index.md"}, {"趋势 Trends": "trends/index.md"},
-                    {"核查 Checks": "checks/index.md"}]}
+                    {"核查 Checks": "checks/index.md"}],
+            # No search: three pages of tables, and its Chinese segmentation (jieba's dictionary)
+            # cost more than half the build's time.
+            "plugins": [{"search": {"enabled": False}}, "offline"]}
     if overrides.is_dir():
         body["theme"] = {"custom_dir": str(overrides)}
     return write_text(out / "mkdocs.yml", yaml.safe_dump(body, allow_unicode=True, sort_keys=False))

@@ -14,7 +14,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 
 from .config import Province
-from .fetch import Fetched
+from .reader import Fetched
 
 STATES = {
     "on-time": ("按时发布", "published on time"),
@@ -50,6 +50,13 @@ class View:
     latest: dict | None = None                      # the newest day's figures on file (maybe stale)
     age_days: int | None = None                     # how old latest is
     findings: list[Finding] = field(default_factory=list)
+    awaiting: bool = False                          # the day (or a change to it) awaits the office's sign-off
+
+    @property
+    def held(self) -> dict[str, dict]:
+        """figure -> what the campus says of its held value (a total without it, which units): the
+        latest figures' counts with a value under review (待核实), never the value."""
+        return ((self.latest or {}).get("held") or {}).get("units") or {}
 
     @property
     def campus(self):
@@ -63,7 +70,8 @@ class Assessment:
     figures: list[str]                               # count ids, in display order
     totals: dict[str, int | None]                    # over the included campuses
     counted: dict[str, int]                          # how many campuses each total includes
-    trend: list[dict]                                # per day: date, totals, campuses
+    trend: list[dict]                                # per day: date, totals, counted, campuses
+    held: dict[str, list[str]] = field(default_factory=dict)   # figure -> included campuses whose value is held
 
     @property
     def included(self) -> list[View]:
@@ -92,6 +100,10 @@ def checks(fetched: Fetched, day: str, province: Province) -> list[Finding]:
         out.append(Finding("unknown-schema-version", "error" if date == day else "warning", cid, date, None,
                            f"schema_version {version!r} 不是本程序认识的版本",
                            f"schema_version {version!r} is not one this roll-up knows"))
+    if fetched.bulk_error:
+        out.append(Finding("days-csv-refused", "warning", cid, day, None,
+                           f"days.csv 未能使用（这些日子改为逐日读取）：{fetched.bulk_error}",
+                           f"days.csv was not used (those days were read one by one): {fetched.bulk_error}"))
     rec = fetched.days.get(day)
     if rec is None:
         return out
@@ -130,7 +142,7 @@ def view(fetched: Fetched, day: dt.date, province: Province) -> View:
     latest = fetched.days[on_file[-1]] if on_file else None
     age = (day - dt.date.fromisoformat(latest["date"])).days if latest else None
     found = checks(fetched, iso, province)
-    v = View(fetched, "on-time", False, None, latest, age, found)
+    v = View(fetched, "on-time", False, None, latest, age, found, iso in fetched.awaiting)
     rec = fetched.days.get(iso)
     if fetched.error:
         v.state = "invalid" if fetched.error.startswith("invalid") else "unreachable"
@@ -138,11 +150,13 @@ def view(fetched: Fetched, day: dt.date, province: Province) -> View:
     elif iso in fetched.problems:
         v.state = "unknown-schema" if iso in fetched.versions else "invalid"
         v.reason = fetched.problems[iso]
+    elif rec is None and v.awaiting:
+        v.state = "awaiting-signoff"
+        v.reason = "the day's figures await the office's sign-off" + (
+            f"; the latest published are of {latest['date']}" if latest else "")
     elif rec is None:
         v.state = "stale" if age is None or age > province.stale_after_days else "not-published"
         v.reason = "no figures for the day" + (f"; the latest are of {latest['date']}" if latest else "")
-    elif (rec.get("signoff") or {}).get("state") == "awaiting":
-        v.state, v.reason = "awaiting-signoff", "the day's figures await the office's sign-off"
     elif any(f.severity == "error" for f in found):
         v.state, v.reason = "doubtful", "; ".join(f.en for f in found if f.severity == "error")
     else:
@@ -158,13 +172,10 @@ def assess(fetched: list[Fetched], day: dt.date, province: Province) -> Assessme
     views = [view(f, day, province) for f in fetched]
     figures = _figures(fetched)
     totals, counted = _sum([v.latest for v in views if v.included and v.latest], figures)
-    trend = []
-    for k in range(province.history_days - 1, -1, -1):
-        date = (day - dt.timedelta(days=k)).isoformat()
-        recs = [f.days[date] for f in fetched if date in f.days]
-        sums, n = _sum(recs, figures)
-        trend.append({"date": date, "totals": sums, "counted": n, "campuses": len(recs)})
-    return Assessment(day, views, figures, totals, counted, trend)
+    held = {f: [v.campus.id for v in views if v.included and f in v.held] for f in figures}
+    dates = [(day - dt.timedelta(days=k)).isoformat() for k in range(province.history_days - 1, -1, -1)]
+    return Assessment(day, views, figures, totals, counted, _trend(fetched, dates, figures),
+                      {f: ids for f, ids in held.items() if ids})
 
 
 def _figures(fetched: list[Fetched]) -> list[str]:
@@ -173,8 +184,29 @@ def _figures(fetched: list[Fetched]) -> list[str]:
     return [n for n in order if n in seen] + sorted(seen - set(order))
 
 
+def _trend(fetched: list[Fetched], dates: list[str], figures: list[str]) -> list[dict]:
+    """Per day: the totals over the campuses with figures that day, as _sum gives them (one pass over
+    each campus's days: 120 campuses x a year is 44,000 records)."""
+    sums = {d: dict.fromkeys(figures, 0) for d in dates}
+    counted = {d: dict.fromkeys(figures, 0) for d in dates}
+    campuses = dict.fromkeys(dates, 0)
+    for f in fetched:
+        for date in dates:
+            rec = f.days.get(date)
+            if rec is None:
+                continue
+            campuses[date] += 1
+            for name, value in (rec.get("counts") or {}).items():
+                if value is not None:
+                    sums[date][name] += value
+                    counted[date][name] += 1
+    return [{"date": d, "totals": {f: sums[d][f] if counted[d][f] else None for f in figures},
+             "counted": counted[d], "campuses": campuses[d]} for d in dates]
+
+
 def _sum(records: list[dict], figures: list[str]) -> tuple[dict, dict]:
-    """Totals of each figure and how many campuses gave it (a null figure is not a zero: held or unread)."""
+    """Totals of each figure and how many campuses gave it (a null figure is not a zero: held or unread;
+    a held value is never summed, not even the part of it the campus knows)."""
     totals: dict[str, int | None] = {}
     counted: dict[str, int] = {}
     for name in figures:

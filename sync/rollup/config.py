@@ -54,6 +54,9 @@ class Fetch(_Strict):
     backoff: float = Field(0.5, ge=0)                 # seconds, doubled on each retry
     retry_budget: int = Field(60, ge=0)               # retries for the whole run, all campuses together
     time_budget: float = Field(300, gt=0)             # seconds; later requests fail fast
+    # Up to this many new days of a campus are read file by file; more (a first roll-up) come from
+    # its days.csv in one request, and only the day shown from its own files.
+    per_day_up_to: int = Field(7, ge=0)
 
 
 class Jump(_Strict):
