@@ -123,7 +123,7 @@ def growth(days: int = 4) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="best of N for check and cold/warm runs")
     parser.add_argument("--no-catch-up", action="store_true")
     parser.add_argument("--no-growth", action="store_true")

@@ -46,13 +46,15 @@ CREATE TABLE IF NOT EXISTS headers(id INTEGER PRIMARY KEY, cells TEXT NOT NULL U
 CREATE TABLE IF NOT EXISTS blocks(first_id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, n INTEGER NOT NULL,
     header_id INTEGER NOT NULL, first_run INTEGER NOT NULL, hashes BLOB NOT NULL, rows BLOB NOT NULL);
 CREATE INDEX IF NOT EXISTS blocks_sheet ON blocks(sheet);
-CREATE TABLE IF NOT EXISTS row_versions(id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, key TEXT,
-    h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, day TEXT, header_id INTEGER NOT NULL, cells TEXT NOT NULL,
+CREATE TABLE IF NOT EXISTS sheets(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+CREATE TABLE IF NOT EXISTS row_versions(id INTEGER PRIMARY KEY, sheet_id INTEGER NOT NULL, key TEXT,
+    h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, day INTEGER, header_id INTEGER NOT NULL, cells TEXT NOT NULL,
     first_run INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS versions_key ON row_versions(sheet, key) WHERE key IS NOT NULL;
+CREATE INDEX IF NOT EXISTS versions_key ON row_versions(sheet_id, key) WHERE key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS versions_hash ON row_versions(h1);
 CREATE VIEW IF NOT EXISTS versions(id, sheet, key, day, header_id, cells, first_run) AS
-    SELECT id, sheet, key, day, header_id, cells, first_run FROM row_versions UNION ALL
+    SELECT v.id, s.name, v.key, date(v.day + 1721424.5), v.header_id, v.cells, v.first_run
+    FROM row_versions v JOIN sheets s ON s.id = v.sheet_id UNION ALL
     SELECT b.first_id + r.key, b.sheet, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), b.header_id,
            json_extract(r.value, '$[2]'), b.first_run FROM blocks b, json_each(CAST(b.rows AS TEXT)) r;
 CREATE TABLE IF NOT EXISTS reads(run_id INTEGER NOT NULL, sheet TEXT NOT NULL, tab TEXT, source TEXT,
@@ -67,7 +69,7 @@ CREATE TABLE IF NOT EXISTS sends(day TEXT NOT NULL, unit TEXT NOT NULL, channel 
 """
 BLOCK = 65536       # versions per block: a late edit's lookup decodes at most this many
 TODAY = """CREATE TEMP TABLE IF NOT EXISTS today(pos INTEGER PRIMARY KEY, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL,
-    key TEXT, day TEXT, cells TEXT NOT NULL)"""
+    key TEXT, day INTEGER, cells TEXT NOT NULL)"""
 
 
 @dataclass
@@ -224,6 +226,10 @@ class Archive:
                         (rows.sheet, run_id, rows.hashes.tobytes(), rows.digest))
         return ids, packed
 
+    def _sheet_id(self, sheet: str) -> int | None:
+        row = self.db.execute("SELECT id FROM sheets WHERE name = ?", (sheet,)).fetchone()
+        return row[0] if row else None
+
     def _next_id(self) -> int:
         return 1 + (self.db.execute("SELECT max(m) FROM (SELECT max(id) AS m FROM row_versions UNION ALL "
                                     "SELECT max(first_id + n - 1) FROM blocks)").fetchone()[0] or 0)
@@ -245,11 +251,12 @@ class Archive:
         self.db.execute("DELETE FROM temp.today")
         self.db.executemany("INSERT INTO temp.today VALUES (?, ?, ?, ?, ?, ?)",
                             zip(range(len(rest)), signed[:, 0].tolist(), signed[:, 1].tolist(), keys,
-                                rows.day_texts(rest), rows.cells(rest)))
+                                _ordinals(rows, rest), rows.cells(rest)))
+        self.db.execute("INSERT OR IGNORE INTO sheets(name) VALUES (?)", (rows.sheet,))
         self.db.execute("INSERT INTO row_versions SELECT ? + row_number() OVER (ORDER BY pos) - 1, ?, key, h1, h2, "
                         "day, ?, cells, ? FROM (SELECT min(pos) AS pos, key, h1, h2, day, cells FROM temp.today t "
                         "WHERE NOT EXISTS (SELECT 1 FROM row_versions v WHERE v.h1 = t.h1 AND v.h2 = t.h2) "
-                        "GROUP BY h1, h2)", (self._next_id(), rows.sheet, header_id, run_id))
+                        "GROUP BY h1, h2)", (self._next_id(), self._sheet_id(rows.sheet), header_id, run_id))
         found = np.array(self.db.execute("SELECT t.pos, v.id FROM temp.today t JOIN row_versions v ON v.h1 = t.h1 "
                                          "AND v.h2 = t.h2").fetchall(), dtype=np.int64).reshape(-1, 2)
         ids = np.zeros(len(rest), dtype=np.int64)
@@ -307,8 +314,8 @@ class Archive:
         out: dict[str, int] = {}
         for k in range(0, len(keys), 500):
             part = keys[k:k + 500]
-            out.update(self.db.execute(f"SELECT key, min(first_run) FROM row_versions WHERE sheet = ? AND key IN "
-                                       f"({','.join('?' * len(part))}) GROUP BY key", (sheet, *part)))
+            out.update(self.db.execute(f"SELECT key, min(first_run) FROM row_versions WHERE sheet_id = ? AND key IN "
+                                       f"({','.join('?' * len(part))}) GROUP BY key", (self._sheet_id(sheet), *part)))
         wanted = set(keys)
         for block in self._blocks("sheet = ?", (sheet,)):
             for key, _, _ in block.entries:
@@ -361,7 +368,7 @@ class Archive:
             for vid, key, h1, h2, day, cells in self.db.execute(
                     f"SELECT id, key, h1, h2, day, cells FROM row_versions WHERE id IN ({','.join('?' * len(part))})",
                     part):
-                out[vid] = (key if key is not None else _hash_key(h1, h2), day, json.loads(cells))
+                out[vid] = (key if key is not None else _hash_key(h1, h2), _day(day), json.loads(cells))
         starts = [first for (first,) in self.db.execute("SELECT first_id FROM blocks ORDER BY first_id")]
         inside = sorted({starts[i - 1] for i in np.searchsorted(starts, [v for v in wanted if v not in out],
                                                                 side="right").tolist() if i})
@@ -384,10 +391,10 @@ class Archive:
         headers = dict(self.db.execute("SELECT id, cells FROM headers"))
         stored = [(block.first_id + i, key, block.key(i), day, block.header_id, cells)
                   for block in self._blocks("sheet = ?", (sheet,)) for i, (key, day, cells) in enumerate(block.entries)]
-        stored += [(vid, key, key if key is not None else _hash_key(h1, h2), day, header_id, json.loads(cells))
+        stored += [(vid, key, key if key is not None else _hash_key(h1, h2), _day(day), header_id, json.loads(cells))
                    for vid, key, h1, h2, day, header_id, cells in self.db.execute(
-                       "SELECT id, key, h1, h2, day, header_id, cells FROM row_versions WHERE sheet = ? ORDER BY id",
-                       (sheet,))]
+                       "SELECT id, key, h1, h2, day, header_id, cells FROM row_versions WHERE sheet_id = ? ORDER BY id",
+                       (self._sheet_id(sheet),))]
         stored.sort(key=lambda version: version[0])
         newest = {key: vid for vid, key, *_ in stored if key is not None}       # ids ascend: the last wins
         return [{"key": name, "day": day, "present": vid in present,
@@ -413,6 +420,17 @@ class Archive:
         stamp = self.now().isoformat()
         self._write(lambda: self.db.executemany("INSERT OR IGNORE INTO sends VALUES (?, ?, ?, ?, ?)",
                                                 [(day.isoformat(), u, channel, run_id, stamp) for u in units]))
+
+
+def _ordinals(rows: Rows, at: np.ndarray) -> list[int | None]:
+    """Row days as day ordinals (the view shows them as dates), None where none."""
+    if rows.days is None:
+        return [None] * len(at)
+    return [d if d > 0 else None for d in rows.days[at].tolist()]
+
+
+def _day(ordinal: int | None) -> str | None:
+    return dt.date.fromordinal(ordinal).isoformat() if ordinal else None
 
 
 def _hash_key(h1: int, h2: int) -> str:

@@ -122,13 +122,6 @@ class Rows:
         keys = self.keys.to_pylist() if self.keys is not None else [None] * len(self)
         return [k if k is not None else hash_key(h) for k, h in zip(keys, self.hashes)]
 
-    def day_texts(self, at: np.ndarray) -> list[str | None]:
-        if self.days is None:
-            return [None] * len(at)
-        ordinals, inverse = np.unique(self.days[at], return_inverse=True)
-        texts = [dt.date.fromordinal(d).isoformat() if d > 0 else None for d in ordinals.tolist()]
-        return [texts[k] for k in inverse.ravel().tolist()]
-
     def cells(self, at: np.ndarray) -> list[str]:
         """The compact JSON list of texts of rows `at`, trailing blanks cut."""
         return self._joined(at, ["["], ["]"]).to_pylist() if len(at) else []
