@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import zoneinfo
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -17,7 +18,8 @@ from sync import policy as policy_mod
 from sync.cli import main
 from sync.store import facts
 from sync.store.archive import Archive
-from sync.store.rows import unpack
+from sync.errors import ArchiveError
+from sync.store.rows import sheet_rows, unpack
 from sync.read import read_source
 from sync.summarize import Digest
 from sync.validate import validate
@@ -233,3 +235,70 @@ def test_an_archive_of_the_old_format_is_refused_not_mixed(tmp_path):
                                     str(tmp_path / "data"), "--site", str(tmp_path / "site"), "--date", "2020-02-11"])
     assert out.exit_code == 2 and "older Campus Desk" in out.output and str(path) in out.output, out.output
     assert not (tmp_path / "data" / "summaries").exists()
+
+
+def cut(row: list[str]) -> list[str]:
+    """A row's cells as stored: trailing blank cells cut."""
+    while row and not row[-1].strip():
+        row = row[:-1]
+    return row
+
+
+def test_a_first_read_is_stored_in_blocks_and_later_versions_row_by_row(tmp_path, policy, archive, monkeypatch):
+    monkeypatch.setattr("sync.store.archive.BLOCK", 2)           # blocks of two versions: the daily roster's 3 rows in 2
+    sheets = copy.deepcopy(BASELINE)
+    first, _ = record(archive, tmp_path, policy, sheets, at(9))
+    blocks = archive.db.execute("SELECT sheet, n FROM blocks WHERE sheet = 'unit_daily' ORDER BY first_id").fetchall()
+    assert blocks == [("unit_daily", 2), ("unit_daily", 1)]
+    assert archive.db.execute("SELECT count(*) FROM row_versions").fetchone()[0] == 0
+    sheets["单位日报"][2][4] = "125"                                  # one row changes: one row version
+    second, _ = record(archive, tmp_path, policy, sheets, at(9, 30))
+    assert archive.db.execute("SELECT count(*) FROM row_versions").fetchone()[0] == 1
+    ids = second.ids["unit_daily"]
+    assert ids[0] == first.ids["unit_daily"][0] and ids[2] == first.ids["unit_daily"][2] and ids[1] > max(first.ids["gate_log"])
+    stored = archive.versions(np.concatenate([first.ids["unit_daily"], ids[1:2]]))
+    assert [stored[int(v)][0] for v in first.ids["unit_daily"]] == ["2020-02-10|english", "2020-02-11|english",
+                                                                    "2020-02-11|clinic"]
+    assert stored[int(ids[1])][1:] == ("2020-02-11", cut(sheets["单位日报"][2]))
+    # The versions view reads both kinds in plain SQL, from a connection of its own.
+    other = sqlite3.connect(archive.path)
+    view = other.execute("SELECT id, key, day, cells FROM versions WHERE sheet = 'unit_daily' ORDER BY id").fetchall()
+    assert [(k, d, json.loads(c)) for _, k, d, c in view] == [
+        ("2020-02-10|english", "2020-02-10", cut(BASELINE["单位日报"][1])), ("2020-02-11|english", "2020-02-11",
+         cut(BASELINE["单位日报"][2])), ("2020-02-11|clinic", "2020-02-11", cut(BASELINE["单位日报"][3])),
+        ("2020-02-11|english", "2020-02-11", cut(sheets["单位日报"][2]))]
+    # The row changes back: its first version again, from its block, nothing stored.
+    third, _ = record(archive, tmp_path, policy, copy.deepcopy(BASELINE), at(10))
+    assert third.ids["unit_daily"].tolist() == first.ids["unit_daily"].tolist()
+    assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == len(view) + sum(
+        len(rows) - 1 for name, rows in BASELINE.items() if name != "单位日报")
+
+
+def test_a_tab_read_again_unchanged_keeps_its_hashes_and_a_changed_one_is_hashed_anew(tmp_path, policy):
+    workbook, result = read(tmp_path, policy, copy.deepcopy(BASELINE))
+    hashed = sheet_rows(workbook, result)
+    again = sheet_rows(workbook, result, {s: (r.digest, r.hashes.tobytes()) for s, r in hashed.items()})
+    assert all((again[s].hashes == r.hashes).all() for s, r in hashed.items())
+    # The digest stands for the hashes: stored ones under the same digest are taken as they are ...
+    marked = {s: (r.digest, np.full_like(r.hashes, 7).tobytes()) for s, r in hashed.items()}
+    assert (sheet_rows(workbook, result, marked)["gate_log"].hashes == 7).all()
+    # ... and a cell changed by a space is another digest: hashed anew, and another row.
+    sheets = copy.deepcopy(BASELINE)
+    sheets["出入登记"][2][1] += " "
+    workbook, result = read(tmp_path, policy, sheets, "changed")
+    changed = sheet_rows(workbook, result, marked)
+    assert changed["gate_log"].digest != hashed["gate_log"].digest
+    assert (changed["gate_log"].hashes[0] == hashed["gate_log"].hashes[0]).all()
+    assert not (changed["gate_log"].hashes[1] == hashed["gate_log"].hashes[1]).all()
+    assert (changed["unit_daily"].hashes == 7).all()                 # the other tabs did not change
+
+
+def test_an_archive_of_format_2_is_refused_as_older(tmp_path, policy):
+    path = tmp_path / "archive.sqlite"
+    old = sqlite3.connect(path)
+    old.execute("CREATE TABLE versions(id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, h1 INTEGER, h2 INTEGER)")
+    old.execute("PRAGMA user_version = 2")
+    old.commit()
+    old.close()
+    with pytest.raises(ArchiveError, match="older Campus Desk.*format 2"):
+        Archive(path, policy)
