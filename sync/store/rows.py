@@ -222,9 +222,9 @@ def _digest(name: str, raw: RawTable, live: np.ndarray, keys: pa.Array | None) -
         arrow(col.dictionary)
         codes = np.ascontiguousarray(col.codes)
         digest.update(f"|{codes.dtype}|{len(codes)}".encode())
-        digest.update(memoryview(codes))
+        digest.update(codes.data)
     digest.update(b"|live")
-    digest.update(memoryview(np.ascontiguousarray(live, dtype=np.int64)))
+    digest.update(np.ascontiguousarray(live, dtype=np.int64).data)
     if keys is not None:
         arrow(keys)
     return digest.digest()
