@@ -245,7 +245,7 @@ def cut(row: list[str]) -> list[str]:
 
 
 def test_a_first_read_is_stored_in_blocks_and_later_versions_row_by_row(tmp_path, policy, archive, monkeypatch):
-    monkeypatch.setattr("sync.store.archive.BLOCK", 2)           # blocks of two versions: the daily roster's 3 rows in 2
+    monkeypatch.setattr("sync.store.versions.BLOCK", 2)           # blocks of two versions: the daily roster's 3 rows in 2
     sheets = copy.deepcopy(BASELINE)
     first, _ = record(archive, tmp_path, policy, sheets, at(9))
     blocks = archive.db.execute("SELECT sheet, n FROM blocks WHERE sheet = 'unit_daily' ORDER BY first_id").fetchall()
