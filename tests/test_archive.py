@@ -18,8 +18,7 @@ from sync import policy as policy_mod
 from sync.cli import main
 from sync.store import facts
 from sync.store.archive import Archive
-from sync.errors import ArchiveError
-from sync.store.rows import sheet_rows, unpack
+from sync.store.rows import pack, sheet_rows, unpack
 from sync.read import read_source
 from sync.summarize import Digest
 from sync.validate import validate
@@ -293,12 +292,59 @@ def test_a_tab_read_again_unchanged_keeps_its_hashes_and_a_changed_one_is_hashed
     assert (changed["unit_daily"].hashes == 7).all()                 # the other tabs did not change
 
 
-def test_an_archive_of_format_2_is_refused_as_older(tmp_path, policy):
-    path = tmp_path / "archive.sqlite"
+FORMAT_2 = """
+CREATE TABLE runs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, read_at TEXT NOT NULL, source TEXT, status TEXT NOT NULL,
+    reason TEXT, overrode TEXT);
+CREATE TABLE headers(id INTEGER PRIMARY KEY, cells TEXT NOT NULL UNIQUE);
+CREATE TABLE versions(id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, key TEXT, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL,
+    day TEXT, header_id INTEGER NOT NULL, cells TEXT NOT NULL, first_run INTEGER NOT NULL);
+CREATE INDEX versions_key ON versions(sheet, key) WHERE key IS NOT NULL;
+CREATE INDEX versions_hash ON versions(h1);
+CREATE TABLE reads(run_id INTEGER NOT NULL, sheet TEXT NOT NULL, tab TEXT, source TEXT, header_id INTEGER NOT NULL,
+    n_rows INTEGER NOT NULL, version_ids BLOB NOT NULL, row_numbers BLOB NOT NULL, PRIMARY KEY(run_id, sheet));
+CREATE TABLE latest(sheet TEXT PRIMARY KEY, run_id INTEGER NOT NULL, hashes BLOB NOT NULL);
+CREATE TABLE publications(run_id INTEGER NOT NULL, day TEXT NOT NULL, summary TEXT NOT NULL, PRIMARY KEY(run_id, day));
+CREATE TABLE sends(day TEXT NOT NULL, unit TEXT NOT NULL, channel TEXT NOT NULL, run_id INTEGER, sent_at TEXT NOT NULL,
+    PRIMARY KEY(day, unit, channel));
+PRAGMA user_version = 2;
+"""
+
+
+def test_an_archive_of_format_2_is_carried_over_with_nothing_lost(tmp_path, policy):
+    # A format-2 archive (every version one row of `versions`) of one run that read the baseline.
+    workbook, result = read(tmp_path, policy, copy.deepcopy(BASELINE))
+    path = tmp_path / "data" / "archive.sqlite"
+    path.parent.mkdir()
     old = sqlite3.connect(path)
-    old.execute("CREATE TABLE versions(id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, h1 INTEGER, h2 INTEGER)")
-    old.execute("PRAGMA user_version = 2")
+    old.executescript(FORMAT_2)
+    old.execute("INSERT INTO runs VALUES (1, 'run', ?, 'book', 'published', NULL, NULL)", (at(9).isoformat(),))
+    vid = 0
+    for header_id, rows in enumerate(sheet_rows(workbook, result).values(), 1):
+        old.execute("INSERT INTO headers VALUES (?, ?)", (header_id, json.dumps(rows.header, ensure_ascii=False)))
+        ids = list(range(vid + 1, vid + 1 + len(rows)))
+        vid += len(rows)
+        days = [dt.date.fromordinal(d).isoformat() if d > 0 else None for d in rows.days.tolist()] \
+            if rows.days is not None else [None] * len(rows)
+        keys = rows.keys.to_pylist() if rows.keys is not None else [None] * len(rows)
+        old.executemany("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)", [
+            (i, rows.sheet, k, int(h[0]), int(h[1]), d, header_id, c) for i, k, h, d, c in
+            zip(ids, keys, rows.hashes.view(np.int64).tolist(), days, rows.cells(np.arange(len(rows))))])
+        old.execute("INSERT INTO reads VALUES (1, ?, ?, 'book', ?, ?, ?, ?)",
+                    (rows.sheet, rows.tab, header_id, len(rows), pack(ids), pack(rows.rows)))
+        old.execute("INSERT INTO latest VALUES (?, 1, ?)", (rows.sheet, rows.hashes.tobytes()))
     old.commit()
     old.close()
-    with pytest.raises(ArchiveError, match="older Campus Desk.*format 2"):
-        Archive(path, policy)
+    with Archive(path, policy) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == vid
+        assert [(h["key"], h["day"]) for h in archive.history("unit_daily")] == [
+            ("2020-02-10|english", "2020-02-10"), ("2020-02-11|english", "2020-02-11"), ("2020-02-11|clinic", "2020-02-11")]
+        # The same sheets read again: every row found among the versions carried over, none stored anew.
+        again, _ = record(archive, tmp_path, policy, copy.deepcopy(BASELINE), at(10))
+        assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == vid
+        assert sorted(i for ids in again.ids.values() for i in ids.tolist()) == list(range(1, vid + 1))
+        # A new row gets the next id.
+        sheets = copy.deepcopy(BASELINE)
+        sheets["单位日报"].append(daily("后勤管理处"))
+        third, _ = record(archive, tmp_path, policy, sheets, at(11))
+        assert third.ids["unit_daily"][-1] == vid + 1

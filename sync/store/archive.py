@@ -83,6 +83,9 @@ class Archive:
             self.db.execute("PRAGMA temp_store=MEMORY")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             old = self.db.execute("SELECT 1 FROM pragma_table_info('versions') WHERE name = 'hash'").fetchone()
+            if version == 2:
+                self._write(versions.from_format_2, self.db)
+                version = FORMAT
             if old or version > FORMAT or 0 < version < FORMAT:
                 raise ArchiveError(f"{self.path}: written by {'a newer' if version > FORMAT else 'an older'} Campus Desk "
                                    f"(archive format {1 if old else version}, this one reads {FORMAT}); keep it "

@@ -213,6 +213,22 @@ def history(db: sqlite3.Connection, sheet: str) -> list[dict]:
             for vid, key, name, day, header_id, cells in stored if key is None or newest[key] == vid]
 
 
+def from_format_2(db: sqlite3.Connection) -> None:
+    """An archive of format 2 (every version one row of `versions`, sheet and day as text) becomes
+    format 3 in one transaction: its versions become row versions, ids kept, nothing lost; its newest
+    reads get an empty digest (hashed again once)."""
+    db.execute("CREATE TABLE sheets(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)")
+    db.execute("INSERT INTO sheets(name) SELECT DISTINCT sheet FROM versions ORDER BY sheet")
+    db.execute("CREATE TABLE row_versions(id INTEGER PRIMARY KEY, sheet_id INTEGER NOT NULL, key TEXT, h1 INTEGER "
+               "NOT NULL, h2 INTEGER NOT NULL, day INTEGER, header_id INTEGER NOT NULL, cells TEXT NOT NULL, "
+               "first_run INTEGER NOT NULL)")
+    db.execute("INSERT INTO row_versions SELECT v.id, s.id, v.key, v.h1, v.h2, CAST(julianday(v.day) - 1721424.5 "
+               "AS INTEGER), v.header_id, v.cells, v.first_run FROM versions v JOIN sheets s ON s.name = v.sheet")
+    db.execute("DROP TABLE versions")                  # and its indexes; SCHEMA makes them anew on row_versions
+    db.execute("ALTER TABLE latest ADD COLUMN digest BLOB NOT NULL DEFAULT x''")
+    db.execute("PRAGMA user_version = 3")
+
+
 def _ordinals(rows: Rows, at: np.ndarray) -> list[int | None]:
     """Row days as day ordinals (the view shows them as dates), None where none."""
     if rows.days is None:
