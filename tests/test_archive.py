@@ -348,3 +348,32 @@ def test_an_archive_of_format_2_is_carried_over_with_nothing_lost(tmp_path, poli
         sheets["单位日报"].append(daily("后勤管理处"))
         third, _ = record(archive, tmp_path, policy, sheets, at(11))
         assert third.ids["unit_daily"][-1] == vid + 1
+
+
+def test_sigkill_during_a_new_archives_first_write_leaves_it_empty_and_the_next_run_completes(tmp_path):
+    # A new archive's first write goes through SQLite's rollback journal (then WAL): killed inside it (late:
+    # the demo's first read is about 165 progress calls of 10 steps, all blocks),
+    # the archive is as its schema left it, and the next run stores everything.
+    import subprocess
+    import sys
+    from test_crash import DEMO, ENV, PAUSING, archive_state, kill, wait_for
+    out = tmp_path / "data"
+    args = ["run", "--policies", str(POLICIES), "--out", str(out), "--site", str(tmp_path / "site"),
+            "--date", "2020-02-11", "--source", str(DEMO), "--force", "--reason", "first"]
+    marker = tmp_path / "paused"
+    proc = subprocess.Popen([sys.executable, "-c", PAUSING, *args], cwd=ROOT, text=True,
+                            env={**ENV, "PAUSE_IN": "1", "PAUSE_AFTER": "120", "MARKER": str(marker)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(marker.exists, proc)
+    finally:
+        kill(proc)
+    assert (out / "archive.sqlite-journal").exists()           # killed inside the journalled write
+    assert archive_state(out / "archive.sqlite") == ([], 0, 0)
+    rerun = subprocess.run([sys.executable, "-m", "sync", *args], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    assert rerun.returncode in (0, 1), rerun.stderr
+    runs, stored, publications = archive_state(out / "archive.sqlite")
+    assert runs == [(1, "published")] and stored > 0 and publications == 1
+    db = sqlite3.connect(out / "archive.sqlite")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()

@@ -74,10 +74,13 @@ class Archive:
         self.path, self.policy = Path(path), policy
         self.path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))     # owner-only before SQLite opens it
-        self._check_size()
+        self._fresh = self._check_size()
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            # A new archive's first write (a semester's rows) goes through the rollback journal, which keeps
+            # nothing of pages the file never had: written once, not to the WAL and again to the file. WAL
+            # from its first commit on (_write).
+            self.db.execute(f"PRAGMA journal_mode={'DELETE' if self._fresh else 'WAL'}")
             self.db.execute("PRAGMA synchronous=FULL")      # a committed run survives a power cut too
             self.db.execute("PRAGMA cache_size=-65536")     # 64 MB: the first run inserts every row of the semester
             self.db.execute("PRAGMA temp_store=MEMORY")
@@ -97,12 +100,13 @@ class Archive:
         except sqlite3.DatabaseError as e:
             raise self._damaged(e) from None
 
-    def _check_size(self) -> None:
-        """A file cut short (a copy that stopped half-way) is refused before SQLite writes into it."""
+    def _check_size(self) -> bool:
+        """A file cut short (a copy that stopped half-way) is refused before SQLite writes into it.
+        True: an empty file, a new archive."""
         with open(self.path, "rb") as f:
             head = f.read(100)
         if not head:
-            return
+            return True
         if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
             raise self._damaged("not an SQLite database")
         page = int.from_bytes(head[16:18], "big")
@@ -110,6 +114,7 @@ class Archive:
         pages = int.from_bytes(head[28:32], "big")
         if pages and self.path.stat().st_size < pages * page:
             raise self._damaged(f"{self.path.stat().st_size} bytes where its header says {pages * page}")
+        return False
 
     def _damaged(self, why) -> ArchiveError:
         return ArchiveError(f"{self.path}: the archive is damaged ({why}); restore the last good copy "
@@ -130,10 +135,13 @@ class Archive:
         try:
             out = work(*args)
             self.db.execute("COMMIT")
-            return out
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        if self._fresh:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self._fresh = False
+        return out
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(self.policy.timezone).replace(microsecond=0)
