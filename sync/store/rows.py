@@ -259,7 +259,8 @@ def _keys(table: Table | None, live: np.ndarray) -> pa.Array | None:
     parts = []
     for f in table.sheet.primary_key:
         col = table.columns[f]
-        texts = [None if bad or v is None else _text(v) for v, bad in zip(col.values, col.error.tolist())]
+        texts = [None if bad or v is None else v if v.__class__ is str else _text(v)     # most keys: str already
+                 for v, bad in zip(col.values, col.error.tolist())]
         parts.append(pa.array(texts, type=pa.string()).take(pa.array(col.codes[live])))
     return pc.binary_join_element_wise(*parts, "|")
 
