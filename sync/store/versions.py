@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -144,15 +143,9 @@ def _first(db: sqlite3.Connection, rows: Rows, run_id: int, header_id: int) -> n
     rank = np.empty_like(order)
     rank[order] = np.arange(len(order))
     start, new = _next_id(db), first[order]
-    parts = [new[k:k + BLOCK] for k in range(0, len(new), BLOCK)]
-    rows.entries(new[:1])                       # each column's JSON made once, before the threads share it
-    # Arrow's kernels and SQLite's steps let go of the GIL: two threads make the blocks' JSON side by side
-    # while this one stores them in order.
-    with ThreadPoolExecutor(2) as pool:
-        db.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", (
-            (start + k * BLOCK, rows.sheet, len(part), header_id, run_id,
-             np.ascontiguousarray(rows.hashes[part]).tobytes(), entries)
-            for k, (part, entries) in enumerate(zip(parts, pool.map(rows.entries, parts)))))
+    db.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", (
+        (start + k, rows.sheet, len(part), header_id, run_id, np.ascontiguousarray(rows.hashes[part]).tobytes(),
+         rows.entries(part)) for k, part in ((k, new[k:k + BLOCK]) for k in range(0, len(new), BLOCK))))
     return start + rank[inverse.ravel()]
 
 
