@@ -377,3 +377,19 @@ def test_sigkill_during_a_new_archives_first_write_leaves_it_empty_and_the_next_
     db = sqlite3.connect(out / "archive.sqlite")
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     db.close()
+
+
+def test_cells_with_quotes_backslashes_and_control_characters_come_back_as_typed(tmp_path, policy, archive):
+    sheets = copy.deepcopy(BASELINE)
+    odd = ['他说"好"', "C:\\temp\\", "两行\n文字", "tab\there", "bell\x07", "   "]
+    for k, text in enumerate(odd):
+        row = list(sheets["出入登记"][1])
+        row[1] = text                                           # the gate, as typed (an error, kept as typed)
+        row[-1] = "" if k % 2 else row[-1]                      # some rows end in a blank cell
+        sheets["出入登记"].append(row)
+    reading, _ = record(archive, tmp_path, policy, sheets, at(9))
+    ids = reading.ids["gate_log"]
+    stored = archive.versions(ids)
+    view = dict(sqlite3.connect(archive.path).execute("SELECT id, cells FROM versions WHERE sheet = 'gate_log'"))
+    for k, row in enumerate(sheets["出入登记"][1:]):
+        assert stored[int(ids[k])][2] == cut(row) == json.loads(view[int(ids[k])])

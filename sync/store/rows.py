@@ -139,7 +139,8 @@ class Rows:
             texts = pa.array([f'"{dt.date.fromordinal(d).isoformat()}"' if d > 0 else "null" for d in ordinals.tolist()])
             days = texts.take(pa.array(inverse.ravel()))
         rows = self._joined(at, ["[", keys, ",", days, ",["], ["]],"])
-        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int32, count=len(rows) + 1, offset=rows.offset * 4)
+        size = 8 if pa.types.is_large_string(rows.type) else 4          # the tables' texts are pa.string()
+        offsets = np.frombuffer(rows.buffers()[1], dtype=f"<i{size}", count=len(rows) + 1, offset=rows.offset * size)
         return b"[" + rows.buffers()[2].to_pybytes()[offsets[0]:offsets[-1] - 1] + b"]"    # the last comma cut
 
     def _joined(self, at: np.ndarray, before: list, after: list) -> pa.Array:
