@@ -131,14 +131,17 @@ class Rows:
         what a block of the archive holds, made without a Python step per row."""
         if not len(at):
             return b"[]"
-        null = pa.scalar("null", pa.string())
-        keys = pc.fill_null(_json_strings(self.keys.take(pa.array(at))), null) if self.keys is not None else null
-        days: pa.Array | pa.Scalar = null
+        # Key and day with the punctuation around them, so that the join has few inputs: [key,"day",[ ...
+        keys: pa.Array | str = "[null"
+        if self.keys is not None:
+            keys = pc.fill_null(_json_strings(self.keys.take(pa.array(at)), "["), pa.scalar("[null", pa.string()))
+        days: pa.Array | str = ",null,["
         if self.days is not None:
             ordinals, inverse = np.unique(self.days[at], return_inverse=True)
-            texts = pa.array([f'"{dt.date.fromordinal(d).isoformat()}"' if d > 0 else "null" for d in ordinals.tolist()])
+            texts = pa.array([f',"{dt.date.fromordinal(d).isoformat()}",[' if d > 0 else ",null,["
+                              for d in ordinals.tolist()])
             days = texts.take(pa.array(inverse.ravel()))
-        rows = self._joined(at, ["[", keys, ",", days, ",["], ["]],"])
+        rows = self._joined(at, [keys, days], ["]],"])
         size = 8 if pa.types.is_large_string(rows.type) else 4          # the tables' texts are pa.string()
         offsets = np.frombuffer(rows.buffers()[1], dtype=f"<i{size}", count=len(rows) + 1, offset=rows.offset * size)
         return b"[" + rows.buffers()[2].to_pybytes()[offsets[0]:offsets[-1] - 1] + b"]"    # the last comma cut
