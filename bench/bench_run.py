@@ -3,7 +3,8 @@
     python bench/bench_run.py                       # 1 M and 10 M cells of CSV, the 90-day catch-up, the archive size
     python bench/bench_run.py --sizes 1000000 --repeat 1
 
-Every figure is a whole `python -m sync` process, wall time and its own peak RSS (os.wait4):
+Every figure is a whole `python -m sync` process: wall time, its own peak RSS and CPU time (os.wait4;
+CPU ratios are the steadier ones on a busy shared machine):
   check      `check --date D` of the folder
   run cold   `run --date D` into an empty data folder (the archive is created and every row stored)
   run warm   the same again: nothing new to store
@@ -40,8 +41,8 @@ def generate(folder: Path, *extra: str) -> Path:
     return folder
 
 
-def timed(*args: str) -> tuple[float, float]:
-    """(wall seconds, peak RSS MiB) of one `python -m sync` process."""
+def timed(*args: str) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS MiB, CPU seconds) of one `python -m sync` process."""
     started = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "sync", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
@@ -50,16 +51,16 @@ def timed(*args: str) -> tuple[float, float]:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise SystemExit(f"sync {' '.join(args)} exited {code}: {proc.stderr.read().decode()}")
-    return wall, usage.ru_maxrss / 1024
+    return wall, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
-def best(repeat: int, *args: str, fresh: Path | None = None) -> tuple[float, float]:
+def best(repeat: int, *args: str, fresh: Path | None = None) -> tuple[float, float, float]:
     runs = []
     for _ in range(repeat):
         if fresh is not None:
             shutil.rmtree(fresh, ignore_errors=True)
         runs.append(timed(*args))
-    return min(r[0] for r in runs), max(r[1] for r in runs)
+    return min(r[0] for r in runs), max(r[1] for r in runs), min(r[2] for r in runs)
 
 
 def run_args(source: Path, out: Path, *days: str) -> list[str]:
@@ -76,7 +77,8 @@ def size(cells: int, repeat: int) -> dict:
         shutil.rmtree(out, ignore_errors=True)
         runs["cold"].append(timed(*run_args(source, out, "--date", DAY.isoformat())))
         runs["warm"].append(timed(*run_args(source, out, "--date", DAY.isoformat())))
-    check, cold, warm = ((min(r[0] for r in runs[k]), max(r[1] for r in runs[k])) for k in ("check", "cold", "warm"))
+    check, cold, warm = ((min(r[0] for r in runs[k]), max(r[1] for r in runs[k]), min(r[2] for r in runs[k]))
+                         for k in ("check", "cold", "warm"))
     return {"cells": cells, "check": check, "cold": cold, "warm": warm,
             "archive_mb": (out / "data" / "archive.sqlite").stat().st_size / 2**20}
 
@@ -123,21 +125,23 @@ def growth(days: int = 4) -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[1_000_000, 10_000_000])
     parser.add_argument("--repeat", type=int, default=3, help="best of N for check and cold/warm runs")
     parser.add_argument("--no-catch-up", action="store_true")
     parser.add_argument("--no-growth", action="store_true")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    print(f"{'cells':>11} | {'check':>15} | {'run cold':>15} | {'run warm':>15} | cold/check | warm/check | archive")
+    print(f"load average {os.getloadavg()[0]:.1f}; wall (CPU) seconds, peak RSS")
+    print(f"{'cells':>11} | {'check':>22} | {'run cold':>22} | {'run warm':>22} | cold/check | warm/check | archive")
     for cells in args.sizes:
         r = size(cells, args.repeat)
-        (c, cm), (k, km), (w, wm) = r["check"], r["cold"], r["warm"]
-        print(f"{r['cells']:>11,} | {c:6.2f} s {cm:4.0f} MiB | {k:6.2f} s {km:4.0f} MiB | {w:6.2f} s {wm:4.0f} MiB |"
-              f" {k / c:9.2f}x | {w / c:9.2f}x | {r['archive_mb']:.1f} MB", flush=True)
+        (c, cm, cc), (k, km, kc), (w, wm, wc) = r["check"], r["cold"], r["warm"]
+        print(f"{r['cells']:>11,} | {c:6.2f} ({cc:5.2f}) s {cm:4.0f} MiB | {k:6.2f} ({kc:5.2f}) s {km:4.0f} MiB | "
+              f"{w:6.2f} ({wc:5.2f}) s {wm:4.0f} MiB | {k / c:4.2f}x ({kc / cc:4.2f}x) | {w / c:4.2f}x ({wc / cc:4.2f}x) | "
+              f"{r['archive_mb']:.1f} MB", flush=True)
     if not args.no_catch_up:
         r = catch_up(1_000_000)
-        (f, fm), (a, am) = r["fresh"], r["again"]
+        (f, fm, _), (a, am, _) = r["fresh"], r["again"]
         print(f"catch-up, 90 days at 1 M cells: fresh {f:.2f} s ({fm:.0f} MiB), all published {a:.2f} s "
               f"({am:.0f} MiB): {a / f:.2f}x", flush=True)
     if not args.no_growth:

@@ -9,6 +9,7 @@ import sqlite3
 import stat
 import zoneinfo
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -17,7 +18,7 @@ from sync import policy as policy_mod
 from sync.cli import main
 from sync.store import facts
 from sync.store.archive import Archive
-from sync.store.rows import unpack
+from sync.store.rows import pack, sheet_rows, unpack
 from sync.read import read_source
 from sync.summarize import Digest
 from sync.validate import validate
@@ -233,3 +234,162 @@ def test_an_archive_of_the_old_format_is_refused_not_mixed(tmp_path):
                                     str(tmp_path / "data"), "--site", str(tmp_path / "site"), "--date", "2020-02-11"])
     assert out.exit_code == 2 and "older Campus Desk" in out.output and str(path) in out.output, out.output
     assert not (tmp_path / "data" / "summaries").exists()
+
+
+def cut(row: list[str]) -> list[str]:
+    """A row's cells as stored: trailing blank cells cut."""
+    while row and not row[-1].strip():
+        row = row[:-1]
+    return row
+
+
+def test_a_first_read_is_stored_in_blocks_and_later_versions_row_by_row(tmp_path, policy, archive, monkeypatch):
+    monkeypatch.setattr("sync.store.versions.BLOCK", 2)           # blocks of two versions: the daily roster's 3 rows in 2
+    sheets = copy.deepcopy(BASELINE)
+    first, _ = record(archive, tmp_path, policy, sheets, at(9))
+    blocks = archive.db.execute("SELECT sheet, n FROM blocks WHERE sheet = 'unit_daily' ORDER BY first_id").fetchall()
+    assert blocks == [("unit_daily", 2), ("unit_daily", 1)]
+    assert archive.db.execute("SELECT count(*) FROM row_versions").fetchone()[0] == 0
+    sheets["单位日报"][2][4] = "125"                                  # one row changes: one row version
+    second, _ = record(archive, tmp_path, policy, sheets, at(9, 30))
+    assert archive.db.execute("SELECT count(*) FROM row_versions").fetchone()[0] == 1
+    ids = second.ids["unit_daily"]
+    assert ids[0] == first.ids["unit_daily"][0] and ids[2] == first.ids["unit_daily"][2] and ids[1] > max(first.ids["gate_log"])
+    stored = archive.versions(np.concatenate([first.ids["unit_daily"], ids[1:2]]))
+    assert [stored[int(v)][0] for v in first.ids["unit_daily"]] == ["2020-02-10|english", "2020-02-11|english",
+                                                                    "2020-02-11|clinic"]
+    assert stored[int(ids[1])][1:] == ("2020-02-11", cut(sheets["单位日报"][2]))
+    # The versions view reads both kinds in plain SQL, from a connection of its own.
+    other = sqlite3.connect(archive.path)
+    view = other.execute("SELECT id, key, day, cells FROM versions WHERE sheet = 'unit_daily' ORDER BY id").fetchall()
+    assert [(k, d, json.loads(c)) for _, k, d, c in view] == [
+        ("2020-02-10|english", "2020-02-10", cut(BASELINE["单位日报"][1])), ("2020-02-11|english", "2020-02-11",
+         cut(BASELINE["单位日报"][2])), ("2020-02-11|clinic", "2020-02-11", cut(BASELINE["单位日报"][3])),
+        ("2020-02-11|english", "2020-02-11", cut(sheets["单位日报"][2]))]
+    # The row changes back: its first version again, from its block, nothing stored.
+    third, _ = record(archive, tmp_path, policy, copy.deepcopy(BASELINE), at(10))
+    assert third.ids["unit_daily"].tolist() == first.ids["unit_daily"].tolist()
+    assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == len(view) + sum(
+        len(rows) - 1 for name, rows in BASELINE.items() if name != "单位日报")
+
+
+def test_a_tab_read_again_unchanged_keeps_its_hashes_and_a_changed_one_is_hashed_anew(tmp_path, policy):
+    workbook, result = read(tmp_path, policy, copy.deepcopy(BASELINE))
+    hashed = sheet_rows(workbook, result)
+    again = sheet_rows(workbook, result, {s: (r.digest, r.hashes.tobytes()) for s, r in hashed.items()})
+    assert all((again[s].hashes == r.hashes).all() for s, r in hashed.items())
+    # The digest stands for the hashes: stored ones under the same digest are taken as they are ...
+    marked = {s: (r.digest, np.full_like(r.hashes, 7).tobytes()) for s, r in hashed.items()}
+    assert (sheet_rows(workbook, result, marked)["gate_log"].hashes == 7).all()
+    # ... and a cell changed by a space is another digest: hashed anew, and another row.
+    sheets = copy.deepcopy(BASELINE)
+    sheets["出入登记"][2][1] += " "
+    workbook, result = read(tmp_path, policy, sheets, "changed")
+    changed = sheet_rows(workbook, result, marked)
+    assert changed["gate_log"].digest != hashed["gate_log"].digest
+    assert (changed["gate_log"].hashes[0] == hashed["gate_log"].hashes[0]).all()
+    assert not (changed["gate_log"].hashes[1] == hashed["gate_log"].hashes[1]).all()
+    assert (changed["unit_daily"].hashes == 7).all()                 # the other tabs did not change
+
+
+FORMAT_2 = """
+CREATE TABLE runs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, read_at TEXT NOT NULL, source TEXT, status TEXT NOT NULL,
+    reason TEXT, overrode TEXT);
+CREATE TABLE headers(id INTEGER PRIMARY KEY, cells TEXT NOT NULL UNIQUE);
+CREATE TABLE versions(id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, key TEXT, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL,
+    day TEXT, header_id INTEGER NOT NULL, cells TEXT NOT NULL, first_run INTEGER NOT NULL);
+CREATE INDEX versions_key ON versions(sheet, key) WHERE key IS NOT NULL;
+CREATE INDEX versions_hash ON versions(h1);
+CREATE TABLE reads(run_id INTEGER NOT NULL, sheet TEXT NOT NULL, tab TEXT, source TEXT, header_id INTEGER NOT NULL,
+    n_rows INTEGER NOT NULL, version_ids BLOB NOT NULL, row_numbers BLOB NOT NULL, PRIMARY KEY(run_id, sheet));
+CREATE TABLE latest(sheet TEXT PRIMARY KEY, run_id INTEGER NOT NULL, hashes BLOB NOT NULL);
+CREATE TABLE publications(run_id INTEGER NOT NULL, day TEXT NOT NULL, summary TEXT NOT NULL, PRIMARY KEY(run_id, day));
+CREATE TABLE sends(day TEXT NOT NULL, unit TEXT NOT NULL, channel TEXT NOT NULL, run_id INTEGER, sent_at TEXT NOT NULL,
+    PRIMARY KEY(day, unit, channel));
+PRAGMA user_version = 2;
+"""
+
+
+def test_an_archive_of_format_2_is_carried_over_with_nothing_lost(tmp_path, policy):
+    # A format-2 archive (every version one row of `versions`) of one run that read the baseline.
+    workbook, result = read(tmp_path, policy, copy.deepcopy(BASELINE))
+    path = tmp_path / "data" / "archive.sqlite"
+    path.parent.mkdir()
+    old = sqlite3.connect(path)
+    old.executescript(FORMAT_2)
+    old.execute("INSERT INTO runs VALUES (1, 'run', ?, 'book', 'published', NULL, NULL)", (at(9).isoformat(),))
+    vid = 0
+    for header_id, rows in enumerate(sheet_rows(workbook, result).values(), 1):
+        old.execute("INSERT INTO headers VALUES (?, ?)", (header_id, json.dumps(rows.header, ensure_ascii=False)))
+        ids = list(range(vid + 1, vid + 1 + len(rows)))
+        vid += len(rows)
+        days = [dt.date.fromordinal(d).isoformat() if d > 0 else None for d in rows.days.tolist()] \
+            if rows.days is not None else [None] * len(rows)
+        keys = rows.keys.to_pylist() if rows.keys is not None else [None] * len(rows)
+        old.executemany("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)", [
+            (i, rows.sheet, k, int(h[0]), int(h[1]), d, header_id, c) for i, k, h, d, c in
+            zip(ids, keys, rows.hashes.view(np.int64).tolist(), days, rows.cells(np.arange(len(rows))))])
+        old.execute("INSERT INTO reads VALUES (1, ?, ?, 'book', ?, ?, ?, ?)",
+                    (rows.sheet, rows.tab, header_id, len(rows), pack(ids), pack(rows.rows)))
+        old.execute("INSERT INTO latest VALUES (?, 1, ?)", (rows.sheet, rows.hashes.tobytes()))
+    old.commit()
+    old.close()
+    with Archive(path, policy) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == vid
+        assert [(h["key"], h["day"]) for h in archive.history("unit_daily")] == [
+            ("2020-02-10|english", "2020-02-10"), ("2020-02-11|english", "2020-02-11"), ("2020-02-11|clinic", "2020-02-11")]
+        # The same sheets read again: every row found among the versions carried over, none stored anew.
+        again, _ = record(archive, tmp_path, policy, copy.deepcopy(BASELINE), at(10))
+        assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == vid
+        assert sorted(i for ids in again.ids.values() for i in ids.tolist()) == list(range(1, vid + 1))
+        # A new row gets the next id.
+        sheets = copy.deepcopy(BASELINE)
+        sheets["单位日报"].append(daily("后勤管理处"))
+        third, _ = record(archive, tmp_path, policy, sheets, at(11))
+        assert third.ids["unit_daily"][-1] == vid + 1
+
+
+def test_sigkill_during_a_new_archives_first_write_leaves_it_empty_and_the_next_run_completes(tmp_path):
+    # A new archive's first write goes through SQLite's rollback journal (then WAL): killed inside it (late:
+    # the demo's first read is about 165 progress calls of 10 steps, all blocks),
+    # the archive is as its schema left it, and the next run stores everything.
+    import subprocess
+    import sys
+    from test_crash import DEMO, ENV, PAUSING, archive_state, kill, wait_for
+    out = tmp_path / "data"
+    args = ["run", "--policies", str(POLICIES), "--out", str(out), "--site", str(tmp_path / "site"),
+            "--date", "2020-02-11", "--source", str(DEMO), "--force", "--reason", "first"]
+    marker = tmp_path / "paused"
+    proc = subprocess.Popen([sys.executable, "-c", PAUSING, *args], cwd=ROOT, text=True,
+                            env={**ENV, "PAUSE_IN": "1", "PAUSE_AFTER": "120", "MARKER": str(marker)},
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        wait_for(marker.exists, proc)
+    finally:
+        kill(proc)
+    assert (out / "archive.sqlite-journal").exists()           # killed inside the journalled write
+    assert archive_state(out / "archive.sqlite") == ([], 0, 0)
+    rerun = subprocess.run([sys.executable, "-m", "sync", *args], cwd=ROOT, env=ENV, capture_output=True, text=True)
+    assert rerun.returncode in (0, 1), rerun.stderr
+    runs, stored, publications = archive_state(out / "archive.sqlite")
+    assert runs == [(1, "published")] and stored > 0 and publications == 1
+    db = sqlite3.connect(out / "archive.sqlite")
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    db.close()
+
+
+def test_cells_with_quotes_backslashes_and_control_characters_come_back_as_typed(tmp_path, policy, archive):
+    sheets = copy.deepcopy(BASELINE)
+    odd = ['他说"好"', "C:\\temp\\", "两行\n文字", "tab\there", "bell\x07", "   "]
+    for k, text in enumerate(odd):
+        row = list(sheets["出入登记"][1])
+        row[1] = text                                           # the gate, as typed (an error, kept as typed)
+        row[-1] = "" if k % 2 else row[-1]                      # some rows end in a blank cell
+        sheets["出入登记"].append(row)
+    reading, _ = record(archive, tmp_path, policy, sheets, at(9))
+    ids = reading.ids["gate_log"]
+    stored = archive.versions(ids)
+    view = dict(sqlite3.connect(archive.path).execute("SELECT id, cells FROM versions WHERE sheet = 'gate_log'"))
+    for k, row in enumerate(sheets["出入登记"][1:]):
+        assert stored[int(ids[k])][2] == cut(row) == json.loads(view[int(ids[k])])

@@ -6,18 +6,14 @@ owner-only (0600), and nothing in it is published.
     runs          one row per run: kind (run, remind), when it read (campus time), status (read, published,
                   refused, done), the --force reason and the guard findings it overrode
     headers       each header row ever read, once
-    versions      each (sheet, row key, cells) ever read, once: its 128-bit hash (h1, h2), the cells as a
-                  JSON list of texts, the run that first read it
+    blocks, row_versions, sheets, the versions view: each version of a row ever read, once (versions.py)
     reads         per run and sheet: the header and, in row order, the version ids and row numbers
-    latest        per sheet: the hashes of its newest read, in the order of that read's version ids
+    latest        per sheet: the hashes of its newest read, in the order of that read's version ids, and the
+                  digest of the tab they were made from
     publications  per run: the public summary of each day it wrote
     sends         reminders sent: (day, unit, channel), so none goes out twice
 
-Rows arrive hashed (rows.py). A read is compared with the sheet's newest read in numpy first: rows
-at the same place or elsewhere in it keep their version ids without a query. Only the rest go to
-SQLite, as a temporary table joined against every version ever stored (INSERT ... SELECT ... WHERE
-NOT EXISTS): a re-run that changed nothing sends no row to SQLite, a day's new rows send only
-those. A sheet's first read stores its rows in one go, ids counted in numpy.
+Rows arrive hashed (rows.py); a tab whose digest is its newest read's keeps that read's hashes.
 WAL and one transaction per write: a run killed at any moment leaves the last committed state.
 """
 from __future__ import annotations
@@ -36,32 +32,24 @@ from ..errors import ArchiveError
 from ..policy import Policy
 from ..read.table import Workbook
 from ..validate import Result
-from .rows import Rows, hash_key, named, pack, sheet_rows, unpack
+from . import versions
+from .rows import Rows, sheet_rows, unpack
 
-FORMAT = 2          # PRAGMA user_version: 2 = versions found by (h1, h2)
+FORMAT = 3          # PRAGMA user_version: 3 = a sheet's first read in blocks, later versions in rows
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, read_at TEXT NOT NULL,
     source TEXT, status TEXT NOT NULL, reason TEXT, overrode TEXT);
 CREATE TABLE IF NOT EXISTS headers(id INTEGER PRIMARY KEY, cells TEXT NOT NULL UNIQUE);
-CREATE TABLE IF NOT EXISTS versions(id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, key TEXT,
-    h1 INTEGER NOT NULL, h2 INTEGER NOT NULL, day TEXT, header_id INTEGER NOT NULL, cells TEXT NOT NULL,
-    first_run INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS versions_key ON versions(sheet, key) WHERE key IS NOT NULL;
 CREATE TABLE IF NOT EXISTS reads(run_id INTEGER NOT NULL, sheet TEXT NOT NULL, tab TEXT, source TEXT,
     header_id INTEGER NOT NULL, n_rows INTEGER NOT NULL, version_ids BLOB NOT NULL, row_numbers BLOB NOT NULL,
     PRIMARY KEY(run_id, sheet));
-CREATE TABLE IF NOT EXISTS latest(sheet TEXT PRIMARY KEY, run_id INTEGER NOT NULL, hashes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS latest(sheet TEXT PRIMARY KEY, run_id INTEGER NOT NULL, hashes BLOB NOT NULL,
+    digest BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS publications(run_id INTEGER NOT NULL, day TEXT NOT NULL, summary TEXT NOT NULL,
     PRIMARY KEY(run_id, day));
 CREATE TABLE IF NOT EXISTS sends(day TEXT NOT NULL, unit TEXT NOT NULL, channel TEXT NOT NULL, run_id INTEGER,
     sent_at TEXT NOT NULL, PRIMARY KEY(day, unit, channel));
 """
-INDEX = "CREATE INDEX IF NOT EXISTS versions_hash ON versions(h1)"
-BULK = 20000        # new rows from which the hash index is rebuilt rather than updated row by row
-TODAY = """CREATE TEMP TABLE IF NOT EXISTS today(pos INTEGER PRIMARY KEY, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL,
-    key TEXT, day TEXT, cells TEXT NOT NULL)"""
-
-
 @dataclass
 class Reading:
     run_id: int
@@ -86,33 +74,39 @@ class Archive:
         self.path, self.policy = Path(path), policy
         self.path.parent.mkdir(parents=True, exist_ok=True)
         os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600))     # owner-only before SQLite opens it
-        self._check_size()
+        self._fresh = self._check_size()
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
-            self.db.execute("PRAGMA journal_mode=WAL")
+            # A new archive's first write (a semester's rows) goes through the rollback journal, which keeps
+            # nothing of pages the file never had: written once, not to the WAL and again to the file. WAL
+            # from its first commit on (_write).
+            self.db.execute(f"PRAGMA journal_mode={'DELETE' if self._fresh else 'WAL'}")
             self.db.execute("PRAGMA synchronous=FULL")      # a committed run survives a power cut too
             self.db.execute("PRAGMA cache_size=-65536")     # 64 MB: the first run inserts every row of the semester
             self.db.execute("PRAGMA temp_store=MEMORY")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             old = self.db.execute("SELECT 1 FROM pragma_table_info('versions') WHERE name = 'hash'").fetchone()
-            if old or version > FORMAT:
-                raise ArchiveError(f"{self.path}: written by {'an older' if old else 'a newer'} Campus Desk "
+            if version == 2:
+                self._write(versions.from_format_2, self.db)
+                version = FORMAT
+            if old or version > FORMAT or 0 < version < FORMAT:
+                raise ArchiveError(f"{self.path}: written by {'a newer' if version > FORMAT else 'an older'} Campus Desk "
                                    f"(archive format {1 if old else version}, this one reads {FORMAT}); keep it "
                                    f"aside and start a new one / 档案格式不符")
-            self.db.executescript(SCHEMA)
-            self.db.execute(INDEX)
-            self.db.execute(TODAY)
+            self.db.executescript(SCHEMA + versions.SCHEMA)
+            self.db.execute(versions.TODAY)
             if version != FORMAT:
                 self.db.execute(f"PRAGMA user_version = {FORMAT}")
         except sqlite3.DatabaseError as e:
             raise self._damaged(e) from None
 
-    def _check_size(self) -> None:
-        """A file cut short (a copy that stopped half-way) is refused before SQLite writes into it."""
+    def _check_size(self) -> bool:
+        """A file cut short (a copy that stopped half-way) is refused before SQLite writes into it.
+        True: an empty file, a new archive."""
         with open(self.path, "rb") as f:
             head = f.read(100)
         if not head:
-            return
+            return True
         if len(head) < 100 or not head.startswith(b"SQLite format 3\x00"):
             raise self._damaged("not an SQLite database")
         page = int.from_bytes(head[16:18], "big")
@@ -120,6 +114,7 @@ class Archive:
         pages = int.from_bytes(head[28:32], "big")
         if pages and self.path.stat().st_size < pages * page:
             raise self._damaged(f"{self.path.stat().st_size} bytes where its header says {pages * page}")
+        return False
 
     def _damaged(self, why) -> ArchiveError:
         return ArchiveError(f"{self.path}: the archive is damaged ({why}); restore the last good copy "
@@ -140,10 +135,13 @@ class Archive:
         try:
             out = work(*args)
             self.db.execute("COMMIT")
-            return out
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
+        if self._fresh:
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self._fresh = False
+        return out
 
     def now(self) -> dt.datetime:
         return dt.datetime.now(self.policy.timezone).replace(microsecond=0)
@@ -154,7 +152,9 @@ class Archive:
     def record_read(self, workbook: Workbook, result: Result, kind: str = "run",
                     now: dt.datetime | None = None) -> Reading:
         """Store every tab read, new versions only; the run's status is "read" until it publishes."""
-        found = sheet_rows(workbook, result)
+        known = {sheet: (digest, hashes) for sheet, digest, hashes in
+                 self.db.execute("SELECT sheet, digest, hashes FROM latest")}
+        found = sheet_rows(workbook, result, known)
         read_at = (now or self.now()).astimezone(self.policy.timezone)     # after the read: when rows were seen
         return self._write(self._store, found, kind, read_at, workbook.source)
 
@@ -162,98 +162,15 @@ class Archive:
         cur = self.db.execute("INSERT INTO runs(kind, read_at, source, status) VALUES (?, ?, ?, 'read')",
                               (kind, read_at.isoformat(), source))
         run_id = int(cur.lastrowid or 0)
-        seen = {sheet for (sheet,) in self.db.execute("SELECT sheet FROM latest")}
-        first = [rows for rows in found.values() if rows.sheet not in seen]
-        # Many new rows at once (a semester's first run): the hash index is built after them, in one
-        # sort, instead of row by row (several times slower). Inside the transaction, like the rest.
-        rebuild = sum(len(rows) for rows in first) > BULK
-        if rebuild:
-            self.db.execute("DROP INDEX versions_hash")
         ids = {}
-        for rows in sorted(found.values(), key=lambda r: r.sheet in seen):     # first reads first
-            if rebuild and rows.sheet in seen:
-                self.db.execute(INDEX)
-                rebuild = False
+        for rows in found.values():
             header = json.dumps(rows.header, ensure_ascii=False)
             self.db.execute("INSERT OR IGNORE INTO headers(cells) VALUES (?)", (header,))
             header_id = self.db.execute("SELECT id FROM headers WHERE cells = ?", (header,)).fetchone()[0]
-            ids[rows.sheet] = self._versions(rows, run_id, header_id)
+            ids[rows.sheet], packed = versions.store(self.db, rows, run_id, header_id)
             self.db.execute("INSERT INTO reads VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                            (run_id, rows.sheet, rows.tab, rows.source, header_id, len(rows),
-                             pack(ids[rows.sheet]), pack(rows.rows)))
-        if rebuild:
-            self.db.execute(INDEX)
+                            (run_id, rows.sheet, rows.tab, rows.source, header_id, len(rows), *packed))
         return Reading(run_id, read_at, found, ids)
-
-    def _versions(self, rows: Rows, run_id: int, header_id: int) -> np.ndarray:
-        """The version id of every row, storing the versions never seen before."""
-        last = self.db.execute("SELECT l.hashes, d.version_ids FROM latest l JOIN reads d ON d.run_id = l.run_id "
-                               "AND d.sheet = l.sheet WHERE l.sheet = ?", (rows.sheet,)).fetchone()
-        if last is None:
-            ids = self._first(rows, run_id, header_id)
-        else:
-            ids = np.zeros(len(rows), dtype=np.int64)
-            old = np.frombuffer(last[0], dtype=np.uint64).reshape(-1, 2)
-            old_ids, hashes = unpack(last[1]), rows.hashes
-            k = min(len(rows), len(old))
-            known = np.zeros(len(rows), dtype=bool)
-            known[:k] = (hashes[:k] == old[:k]).all(axis=1)      # the usual case: rows where they were
-            ids[known] = old_ids[:k][known[:k]]
-            rest = np.flatnonzero(~known)
-            if len(rest) and len(old):                           # moved within the sheet
-                order = np.argsort(old[:, 0], kind="stable")
-                at = order[np.searchsorted(old[order, 0], hashes[rest, 0]).clip(max=len(old) - 1)]
-                hit = (old[at] == hashes[rest]).all(axis=1)
-                ids[rest[hit]] = old_ids[at[hit]]
-                rest = rest[~hit]
-            if len(rest):
-                ids[rest] = self._join(rows, rest, run_id, header_id)
-            if len(old) == len(rows) and not len(rest) and (old == hashes).all():
-                self.db.execute("UPDATE latest SET run_id = ? WHERE sheet = ?", (run_id, rows.sheet))
-                return ids
-        self.db.execute("INSERT OR REPLACE INTO latest VALUES (?, ?, ?)", (rows.sheet, run_id, rows.hashes.tobytes()))
-        return ids
-
-    def _join(self, rows: Rows, rest: np.ndarray, run_id: int, header_id: int) -> np.ndarray:
-        """Rows not in the sheet's newest read: the versions among them never stored are inserted in one
-        statement against every version ever stored, then every row's id is read back."""
-        signed = rows.hashes[rest].view(np.int64)
-        keys = rows.keys.take(rest).to_pylist() if rows.keys is not None else [None] * len(rest)
-        self.db.execute("DELETE FROM temp.today")
-        self.db.executemany("INSERT INTO temp.today VALUES (?, ?, ?, ?, ?, ?)",
-                            zip(range(len(rest)), signed[:, 0].tolist(), signed[:, 1].tolist(), keys,
-                                rows.day_texts(rest), rows.cells(rest)))
-        self.db.execute("INSERT INTO versions(sheet, key, h1, h2, day, header_id, cells, first_run) "
-                        "SELECT ?, key, h1, h2, day, ?, cells, ? FROM (SELECT min(pos) AS pos, key, h1, h2, day, "
-                        "cells FROM temp.today t WHERE NOT EXISTS (SELECT 1 FROM versions v WHERE v.h1 = t.h1 "
-                        "AND v.h2 = t.h2) GROUP BY h1, h2) ORDER BY pos", (rows.sheet, header_id, run_id))
-        found = np.array(self.db.execute("SELECT t.pos, v.id FROM temp.today t JOIN versions v ON v.h1 = t.h1 "
-                                         "AND v.h2 = t.h2").fetchall(), dtype=np.int64).reshape(-1, 2)
-        ids = np.zeros(len(rest), dtype=np.int64)
-        ids[found[:, 0]] = found[:, 1]
-        return ids
-
-    def _first(self, rows: Rows, run_id: int, header_id: int) -> np.ndarray:
-        """A sheet read for the first time: nothing to join against (hashes include the sheet), so its
-        distinct rows are inserted at once with ids counted here."""
-        if not len(rows):
-            return np.zeros(0, dtype=np.int64)
-        _, first, inverse = np.unique(rows.hashes[:, 0], return_index=True, return_inverse=True)
-        if (rows.hashes[first[inverse.ravel()], 1] != rows.hashes[:, 1]).any():     # never seen: h1 alike, h2 not
-            pairs = np.ascontiguousarray(rows.hashes).view([("a", "<u8"), ("b", "<u8")]).ravel()
-            _, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
-        order = np.argsort(first)                     # versions numbered in row order
-        rank = np.empty_like(order)
-        rank[order] = np.arange(len(order))
-        start = (self.db.execute("SELECT max(id) FROM versions").fetchone()[0] or 0) + 1
-        new = first[order]
-        signed = rows.hashes[new].view(np.int64)
-        keys = rows.keys.take(new).to_pylist() if rows.keys is not None else [None] * len(new)
-        self.db.executemany("INSERT INTO versions VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                            zip(range(start, start + len(new)), [rows.sheet] * len(new), keys,
-                                signed[:, 0].tolist(), signed[:, 1].tolist(), rows.day_texts(new),
-                                [header_id] * len(new), rows.cells(new), [run_id] * len(new)))
-        return start + rank[inverse.ravel()]
 
     @_guarded
     def finish(self, reading: Reading, status: str, summaries: dict[str, dict] | None = None,
@@ -284,12 +201,7 @@ class Archive:
     @_guarded
     def first_runs(self, sheet: str, keys: list[str]) -> dict[str, int]:
         """The run that first read any version of each key."""
-        out: dict[str, int] = {}
-        for k in range(0, len(keys), 500):
-            part = keys[k:k + 500]
-            out.update(self.db.execute(f"SELECT key, min(first_run) FROM versions WHERE sheet = ? AND key IN "
-                                       f"({','.join('?' * len(part))}) GROUP BY key", (sheet, *part)))
-        return out
+        return versions.first_runs(self.db, sheet, keys)
 
     @_guarded
     def seen(self, sheet: str, run_id: int) -> tuple[dt.datetime, dt.datetime | None]:
@@ -322,14 +234,7 @@ class Archive:
     @_guarded
     def versions(self, ids: np.ndarray) -> dict[int, tuple[str, str | None, list[str]]]:
         """{id: (row key, day, cells)} of the given versions."""
-        out, ids = {}, ids.tolist()
-        for k in range(0, len(ids), 500):
-            part = ids[k:k + 500]
-            for vid, sheet, key, h1, h2, day, cells in self.db.execute(
-                    f"SELECT id, sheet, key, h1, h2, day, cells FROM versions WHERE id IN ({','.join('?' * len(part))})",
-                    part):
-                out[vid] = (key if key is not None else _hash_key(h1, h2), day, json.loads(cells))
-        return out
+        return versions.lookup(self.db, ids)
 
     # -- history: every row ever read, deleted ones included ---------------------------------------
 
@@ -337,17 +242,7 @@ class Archive:
     def history(self, sheet: str) -> list[dict]:
         """The newest version of every key ever read for a sheet, with `present` False for rows no
         longer in the sheet at the newest read: figures for trends survive rows deleted from a sheet."""
-        last = self.db.execute("SELECT version_ids FROM reads WHERE sheet = ? ORDER BY run_id DESC LIMIT 1",
-                               (sheet,)).fetchone()
-        present = set(unpack(last[0]).tolist()) if last else set()
-        out = []
-        for vid, key, h1, h2, day, cells, header in self.db.execute(
-                "SELECT v.id, v.key, v.h1, v.h2, v.day, v.cells, h.cells FROM versions v JOIN headers h "
-                "ON h.id = v.header_id WHERE v.sheet = ? AND (v.key IS NULL OR v.id IN (SELECT max(id) FROM versions "
-                "WHERE sheet = ? AND key IS NOT NULL GROUP BY key)) ORDER BY v.id", (sheet, sheet)):
-            out.append({"key": key if key is not None else _hash_key(h1, h2), "day": day, "present": vid in present,
-                        "cells": named(json.loads(header), json.loads(cells))})
-        return out
+        return versions.history(self.db, sheet)
 
     @_guarded
     def published(self, since: dt.date | None = None) -> dict[str, dict]:
@@ -368,7 +263,3 @@ class Archive:
         stamp = self.now().isoformat()
         self._write(lambda: self.db.executemany("INSERT OR IGNORE INTO sends VALUES (?, ?, ?, ?, ?)",
                                                 [(day.isoformat(), u, channel, run_id, stamp) for u in units]))
-
-
-def _hash_key(h1: int, h2: int) -> str:
-    return hash_key(np.array([h1, h2], dtype=np.int64).view(np.uint64))
