@@ -8,11 +8,14 @@ becomes a SourceError naming the file here.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import io
 import itertools
+import threading
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -33,10 +36,33 @@ def read_workbook(path: Path) -> Workbook:
     unreadable RawTable (its reason said), so the other tabs are still read.
 
     Three steps overlap, since calamine parses a tab without holding the GIL: gaps searches the
-    XML (one thread), calamine parses the next tab (another), and the tab before is turned into
-    text columns here. A tab is parsed only once gaps has searched it (it may be refused)."""
+    XML (one thread), calamine parses tabs (another), and each parsed tab is turned into text
+    columns here. A tab is parsed only once gaps has searched it (it may be refused). Both go
+    largest tab first, so that the small tabs are parsed while the large one is turned into
+    text, not all before it; the tabs are returned in the workbook's order."""
+    with _collector_paused():
+        return _read(path)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """No cyclic garbage collection while a workbook is read: calamine hands over one list per
+    row and every cell is a new object, none of them in a cycle, yet each list allocated moves
+    the collector on, and its passes over them all cost a sixth of the read of a large
+    workbook. Freed as usual by reference counting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(path: Path) -> Workbook:
     is_zip = zipfile.is_zipfile(path)
     utf8 = gaps.utf8_copy(path) if is_zip else None
+    sizes = gaps.tab_sizes(utf8 or path) if is_zip else {}
     progress = gaps.Progress()
     with ThreadPoolExecutor(1) as scanner, ThreadPoolExecutor(1) as parser:
         # The scan gets its own copy of an in-memory workbook: the two threads would move one
@@ -44,20 +70,70 @@ def read_workbook(path: Path) -> Workbook:
         scanner.submit(_inspect, path, utf8 and io.BytesIO(utf8.getvalue()), is_zip, progress)
         book = _call(path, lambda: CalamineWorkbook.from_filelike(utf8) if utf8 else
                      CalamineWorkbook.from_path(str(path)))
+        ahead = _Ahead(sizes)
         try:
             names = [meta.name for meta in _call(path, lambda: book.sheets_metadata)
                      if meta.typ == SheetTypeEnum.WorkSheet]        # chart and dialog sheets hold no cells
-            tables: list[RawTable] = []
-            parsed = parser.submit(_parse, path, book, names[0], progress) if names else None
-            for i, name in enumerate(names):
-                current = parsed
-                if i + 1 < len(names):      # one tab ahead, so that only two are held at once
-                    parsed = parser.submit(_parse, path, book, names[i + 1], progress)
-                tables.append(_tab(path, name, current, progress.wait(name)))
+            order = sorted(names, key=lambda name: -sizes.get(name, 0))
+            queue: list[tuple[str, Future]] = [(name, Future()) for name in order]
+            parsed = dict(queue)            # each dropped once turned into text
+            parser.submit(_parse_all, path, book, queue, progress, ahead)
+            tables = {}
+            for name in order:
+                tables[name] = _tab(path, name, parsed.pop(name), progress.wait(name))
+                ahead.done(name)
         finally:
+            ahead.close()
             parser.shutdown(wait=True)
             book.close()
-    return Workbook(source=str(path), tables=tables)
+    return Workbook(source=str(path), tables=[tables[name] for name in names])
+
+
+class _Ahead:
+    """How far the parser may run ahead of the conversion: while the tabs parsed and not yet
+    turned into text hold at most twice the largest tab's XML, so that memory stays within two
+    large tabs however many small ones there are (one tab ahead when the sizes are unknown)."""
+
+    def __init__(self, sizes: dict[str, int]) -> None:
+        self._sizes = sizes
+        self._room = 2 * max(sizes.values(), default=1)
+        self._held = 0
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def _size(self, name: str) -> int:
+        return self._sizes.get(name, 1) if self._sizes else 1
+
+    def take(self, name: str) -> bool:
+        """Wait for room to parse the tab; False once the read has ended."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or not self._held or
+                                   self._held + self._size(name) <= self._room)
+            self._held += self._size(name)
+            return not self._closed
+
+    def done(self, name: str) -> None:
+        with self._changed:
+            self._held -= self._size(name)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+
+def _parse_all(path: Path, book: CalamineWorkbook, queue: list[tuple[str, Future]],
+               progress: "gaps.Progress", ahead: _Ahead) -> None:
+    while queue:
+        name, future = queue.pop(0)         # held here no longer than it takes to parse
+        if not ahead.take(name):
+            return
+        try:
+            future.set_result(_parse(path, book, name, progress))
+        except BaseException as exc:        # a SourceError, or an interrupt: the reader sees it
+            future.set_exception(exc)
+        del future
 
 
 def _inspect(path: Path, utf8, is_zip: bool, progress: "gaps.Progress") -> None:
