@@ -316,6 +316,32 @@ def test_check_of_a_workbook_with_an_unreadable_tab_names_it(tmp_path):
     assert "panic.xlsx" in found[0]["value"] and "PanicException" not in out.stdout
 
 
+@pytest.mark.parametrize("backtrace", ["0", "1"])
+def test_no_panic_report_reaches_stderr(tmp_path, backtrace):
+    """Rust's panic hook prints its report before pyo3 raises: check says which tab, and only that."""
+    import os
+    import subprocess
+    import sys
+    path = _panicking(tmp_path / "panic.xlsx", bad="出入登记")
+    out = subprocess.run([sys.executable, "-m", "sync", "check", "--source", str(path), "--format", "json"],
+                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "RUST_BACKTRACE": backtrace})
+    assert out.returncode == 1 and "unreadable-sheet" in out.stdout
+    assert "panicked" not in out.stderr and "backtrace" not in out.stderr and "chrono" not in out.stderr
+
+
+def test_other_stderr_output_of_a_read_still_arrives(capfd):
+    """Only the panic report is held back: anything else written to fd 2 during a read follows it."""
+    import os
+    from sync.read.xlsx import _panic_reports_dropped
+    with _panic_reports_dropped():
+        os.write(2, b"before\n")
+        os.write(2, b"thread '<unnamed>' (42) panicked at src/lib.rs:1:2:\nout of bounds\n"
+                    b"note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n")
+        os.write(2, b"after\n")
+        assert capfd.readouterr().err == ""
+    assert capfd.readouterr().err == "before\nafter\n"
+
+
 # --- other formats calamine reads -----------------------------------------------------------------
 
 def test_ods_as_libreoffice_saves_it(tmp_path):

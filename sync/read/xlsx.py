@@ -13,6 +13,10 @@ import datetime as dt
 import gc
 import io
 import itertools
+import os
+import re
+import sys
+import tempfile
 import threading
 import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -40,7 +44,7 @@ def read_workbook(path: Path) -> Workbook:
     columns here. A tab is parsed only once gaps has searched it (it may be refused). Both go
     largest tab first, so that the small tabs are parsed while the large one is turned into
     text, not all before it; the tabs are returned in the workbook's order."""
-    with _collector_paused():
+    with _collector_paused(), _panic_reports_dropped():
         return _read(path)
 
 
@@ -57,6 +61,45 @@ def _collector_paused():
     finally:
         if enabled:
             gc.enable()
+
+
+# What Rust's panic hook prints before pyo3 turns a panic into PanicException: the thread line,
+# the message, with RUST_BACKTRACE a backtrace, and a note.
+_PANIC_REPORT = re.compile(r"^thread '[^'\n]*'(?: \(\d+\))? panicked at [^\n]*\n[^\n]*\n"
+                           r"(?:stack backtrace:\n(?:[ \t][^\n]*\n)*)?(?:note: [^\n]*\n)?", re.M)
+_stderr_lock = threading.Lock()
+
+
+@contextlib.contextmanager
+def _panic_reports_dropped():
+    """Rust's panic hook writes its report to the process's stderr (file descriptor 2) before
+    pyo3 raises PanicException, which _call turns into a message naming the file and tab; the
+    report would read like a crash to whoever runs check. So while a workbook is read, fd 2
+    goes to a temporary file; afterwards what it holds goes to stderr, less any panic report.
+    (Python's own sys.stderr writes to fd 2 too: a warning is shown after the read, not lost.)
+    Reads in other threads at the same time wait: fd 2 is one per process."""
+    with _stderr_lock, tempfile.TemporaryFile() as held:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):       # no fd 2 (a pythonw-like host): nothing to hold
+            yield
+            return
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            try:
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = _PANIC_REPORT.sub("", held.read().decode("utf-8", "replace"))
+            if text.strip():
+                sys.stderr.write(text)
+                sys.stderr.flush()
 
 
 def _read(path: Path) -> Workbook:
