@@ -14,7 +14,7 @@ and this is the only module of ours that looks inside a workbook's XML:
 * far cells: calamine holds a tab as one dense block from A1 to its last cell, so a single
   value at XFD1048576 asks for 512 GiB and aborts the whole process (Rust's out-of-memory
   handler aborts; nothing can catch it). A tab whose cells reach further than MAX_CELLS is
-  refused before calamine sees it, and only that tab is unavailable.
+  kept from calamine and read row by row instead (sparse.py).
 
 The workbook's own structure (which zip member holds which tab) is read with ElementTree, which
 takes any namespace prefix and encoding; the sheets themselves are only searched, never parsed.
@@ -67,7 +67,7 @@ _SINGLE_QUOTED = b"='"
 class Gaps:
     errors: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # tab -> {(row, col): '#REF!'}
     negative: dict[str, dict[tuple[int, int], str]] = field(default_factory=dict)  # tab -> {(row, col): '-5'}
-    refused: dict[str, str] = field(default_factory=dict)                        # tab -> why it is not read
+    refused: dict[str, str] = field(default_factory=dict)        # tab -> why calamine must not read it
 
 
 class Progress:

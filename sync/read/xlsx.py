@@ -2,7 +2,8 @@
 
 calamine (Rust) reads every writer's form: namespace prefixes, UTF-16 parts, rich and inline
 strings, cells without references, the built-in and East Asian date formats, 1904 dates. What
-it loses or cannot survive is put right in one place, gaps.py (error values, far cells). This
+it loses or cannot survive is put right in one place, gaps.py (error values, far cells, which
+sparse.py reads row by row with openpyxl). This
 module is the only one that calls the library, so every failure of it, a Rust panic included,
 becomes a SourceError naming the file here.
 """
@@ -28,6 +29,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from ..errors import SourceError
 from . import gaps
+from .sparse import read_sparse
 from .table import Column, RawTable, Workbook, cell_text
 
 _DATES = (dt.date, dt.time, dt.timedelta)     # dt.datetime is a dt.date
@@ -123,7 +125,8 @@ def _read(path: Path) -> Workbook:
             parser.submit(_parse_all, path, book, queue, progress, ahead)
             tables = {}
             for name in order:
-                tables[name] = _tab(path, name, parsed.pop(name), progress.wait(name))
+                tables[name] = _tab(path, name, parsed.pop(name), progress.wait(name),
+                                    utf8.getvalue() if utf8 else None)
                 ahead.done(name)
         finally:
             ahead.close()
@@ -190,16 +193,20 @@ def _inspect(path: Path, utf8, is_zip: bool, progress: "gaps.Progress") -> None:
 
 
 def _parse(path: Path, book: CalamineWorkbook, name: str, progress: "gaps.Progress"):
-    """calamine's tab, or None when gaps refused it (calamine would abort on it)."""
+    """calamine's tab, or None when gaps found it too far for calamine (it would abort on it)."""
     if name in progress.wait(name).refused:
         return None
     return _call(path, lambda: book.get_sheet_by_name(name), tab=name)
 
 
-def _tab(path: Path, name: str, parsed, found: "gaps.Gaps") -> RawTable:
+def _tab(path: Path, name: str, parsed, found: "gaps.Gaps", copy: bytes | None) -> RawTable:
     refused = found.refused.get(name)
-    if refused:
-        return RawTable.unreadable_tab(name, str(path), refused)
+    if refused:                             # too far for calamine's dense block: row by row
+        try:
+            return read_sparse(io.BytesIO(copy) if copy else path, name, str(path), found.negative.get(name, {}))
+        except Exception as exc:            # openpyxl's errors are many; the tab is unavailable
+            detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+            return RawTable.unreadable_tab(name, str(path), f"{refused} (openpyxl: {detail})")
     try:
         sheet = parsed.result()
         rows = _call(path, lambda: sheet.to_python(skip_empty_area=False), tab=name)
