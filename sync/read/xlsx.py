@@ -43,7 +43,7 @@ def read_workbook(path: Path) -> Workbook:
 
     Three steps overlap, since calamine parses a tab without holding the GIL: gaps searches the
     XML (one thread), calamine parses tabs (another), and each parsed tab is turned into text
-    columns here. A tab is parsed only once gaps has searched it (it may be refused). Both go
+    columns here. A tab is parsed only once gaps has searched it (it may reach too far). Both go
     largest tab first, so that the small tabs are parsed while the large one is turned into
     text, not all before it; the tabs are returned in the workbook's order."""
     with _collector_paused(), _panic_reports_dropped():
@@ -107,12 +107,13 @@ def _panic_reports_dropped():
 def _read(path: Path) -> Workbook:
     is_zip = zipfile.is_zipfile(path)
     utf8 = gaps.utf8_copy(path) if is_zip else None
+    copy = utf8.getvalue() if utf8 else None
     sizes = gaps.tab_sizes(utf8 or path) if is_zip else {}
     progress = gaps.Progress()
     with ThreadPoolExecutor(1) as scanner, ThreadPoolExecutor(1) as parser:
         # The scan gets its own copy of an in-memory workbook: the two threads would move one
         # stream's position under each other.
-        scanner.submit(_inspect, path, utf8 and io.BytesIO(utf8.getvalue()), is_zip, progress)
+        scanner.submit(_inspect, path, copy and io.BytesIO(copy), is_zip, progress)
         book = _call(path, lambda: CalamineWorkbook.from_filelike(utf8) if utf8 else
                      CalamineWorkbook.from_path(str(path)))
         ahead = _Ahead(sizes)
@@ -125,8 +126,7 @@ def _read(path: Path) -> Workbook:
             parser.submit(_parse_all, path, book, queue, progress, ahead)
             tables = {}
             for name in order:
-                tables[name] = _tab(path, name, parsed.pop(name), progress.wait(name),
-                                    utf8.getvalue() if utf8 else None)
+                tables[name] = _tab(path, name, parsed.pop(name), progress.wait(name), copy)
                 ahead.done(name)
         finally:
             ahead.close()
