@@ -69,7 +69,7 @@ def _collector_paused():
 # the message, with RUST_BACKTRACE a backtrace, and a note.
 _PANIC_REPORT = re.compile(r"^thread '[^'\n]*'(?: \(\d+\))? panicked at [^\n]*\n[^\n]*\n"
                            r"(?:stack backtrace:\n(?:[ \t][^\n]*\n)*)?(?:note: [^\n]*\n)?", re.M)
-_stderr_lock = threading.Lock()
+_stderr_lock = threading.RLock()           # a read within a read (none today) must not wait for itself
 
 
 @contextlib.contextmanager
@@ -271,19 +271,20 @@ def _table(name: str, source: str, rows: list[list]) -> RawTable:
 
 def _column(rows: list[list], c: int) -> Column:
     """Column c below the header as distinct texts and a code per row, in one pass: strings as
-    they are, other values converted once per distinct value and type (7.0 and True are equal
-    in Python, not here)."""
+    they are, other values converted once per distinct value (keyed with their type where
+    Python holds different ones equal: True == 1 == 1.0, not here)."""
     codes: dict = {}                        # text -> its code
-    converted: dict = {}                    # (type, value) -> code
+    converted: dict = {}                    # value (or (type, value) of a bool or int) -> code
     out = []
     for row in itertools.islice(rows, 1, None):
         v = row[c]
-        if type(v) is str:
+        kind = type(v)
+        if kind is str:
             code = codes.get(v)
             if code is None:
                 code = codes[v] = len(codes)
         else:
-            key = (type(v), v)
+            key = (kind, v) if kind is bool or kind is int else v
             code = converted.get(key)
             if code is None:
                 text = cell_text(v)
