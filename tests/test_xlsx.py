@@ -309,6 +309,25 @@ def test_error_values_keep_their_text_in_every_form(tmp_path):
         [["a", "b", ""], ["#DIV/0!", "#N/A", ""], ["#REF!", "-2", "#NAME?"]]
 
 
+def test_single_quoted_attributes_are_searched_too(tmp_path):
+    """XML allows r='A2': gaps' quick byte tests (memchr for the rare byte first) must not let an
+    error value, a negative serial or a far cell in that form slip past. The far cell in a fresh
+    process: were it missed, calamine would abort the process."""
+    import subprocess
+    import sys
+    rows = (HEADER + "<row r='2'><c r='A2' t='e'><v>#REF!</v></c><c r='B2' s='1'><v>-5</v></c></row>")
+    styles = {"xl/styles.xml": styles_xml([14])}
+    assert cells(write_book(tmp_path / "quoted.xlsx", {"s": sheet_xml(rows)}, parts=styles))["s"][1] == ["#REF!", "-5"]
+    far = write_book(tmp_path / "far.xlsx", {"s": sheet_xml(rows + "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>")},
+                     parts=styles)
+    probe = ("import sys; from pathlib import Path; from sync.read.xlsx import read_workbook\n"
+             "t = read_workbook(Path(sys.argv[1])).tables[0]\n"
+             "print(t.unreadable, t.row_numbers.tolist(), t.columns[0].texts(), t.columns[1].texts(), t.columns[-1].texts())")
+    out = subprocess.run([sys.executable, "-c", probe, str(far)], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == "None [2, 1048576] ['#REF!', ''] ['-5', ''] ['', '1']".split()
+
+
 def _panicking(path: Path, bad: str = "坏") -> Path:
     """A real Rust panic inside calamine 0.9.1: -1e20 in a date format overflows chrono's TimeDelta."""
     rows = HEADER + '<row r="2">' + number("A2", "-1e20", 1) + "</row>"
