@@ -10,15 +10,16 @@ Table Schema (in a venv of its own under bench/out, so its pins never touch ours
 P4: `python -m sync check` of a ~2.5 M-cell workbook with a shared-string table (as Excel writes
 it) beside `frictionless validate` of each of its tabs with the exported Table Schema (in the
 same separate venv, with frictionless[excel]); and our read of it, and of the same workbook with
-inline strings, beside python-calamine's own read of the same file (each a fresh process), and
-fastexcel's and openpyxl's where installed (neither is a dependency: `pip install
-fastexcel==0.21.0` to include it).
+inline strings, beside python-calamine's own read of the same file (each a fresh process, the
+readers in turns), and fastexcel's and openpyxl's where installed (fastexcel is not a
+dependency: `pip install --target DIR fastexcel==0.21.0` and PYTHONPATH=DIR to include it).
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -106,6 +107,31 @@ def _frictionless_runs(target, timeout: float) -> tuple[float | None, int]:
     return time.perf_counter() - started, rows
 
 
+# Each read in a fresh process, so first-touch memory counts as it does in a real run.
+_READ = {                                   # (imports, not timed; the read, timed)
+    "ours": ("from sync.read.xlsx import read_workbook", "read_workbook(PATH)"),
+    "python-calamine": ("from python_calamine import CalamineWorkbook", """
+book = CalamineWorkbook.from_path(str(PATH))
+for name in book.sheet_names:
+    book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+"""),
+    "fastexcel": ("import fastexcel", """
+reader = fastexcel.read_excel(str(PATH))
+for i in range(len(reader.sheet_names)):
+    reader.load_sheet(i, header_row=None, dtypes="string").to_arrow()
+"""),
+}
+_TIMED = """
+import sys, time
+from pathlib import Path
+PATH = Path(sys.argv[1])
+{setup}
+started, cpu = time.perf_counter(), time.process_time()
+{body}
+print(time.perf_counter() - started, time.process_time() - cpu)
+"""
+
+
 def read_seconds(path: Path, reader: str) -> tuple[float, float] | None:
     """Wall and CPU seconds (all threads) of one read in a fresh process, imports not counted."""
     out = subprocess.run([sys.executable, "-c", _TIMED.format(setup=_READ[reader][0], body=_READ[reader][1]), str(path)], capture_output=True,
@@ -143,8 +169,13 @@ def p4(path: Path, repeat: int, openpyxl: bool) -> dict:
     from sync.read.xlsx import read_workbook
     cells = count_cells(read_workbook(path))
     figures: dict = {"cells": cells}
-    for reader in _READ:
-        timed = [read_seconds(path, reader) for _ in range(repeat)]
+    # In turns (ours, calamine, fastexcel, ours, ...), so that a change of the machine's load
+    # falls on every reader alike.
+    turns: dict[str, list] = {reader: [] for reader in _READ}
+    for _ in range(repeat):
+        for reader in _READ:
+            turns[reader].append(read_seconds(path, reader))
+    for reader, timed in turns.items():
         if None in timed:
             continue
         runs = sorted(t[0] for t in timed)
@@ -177,11 +208,16 @@ def main():
     parser.add_argument("--only", choices=("p1", "p4"), help="run one of the two")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    figures = {}
+    # Other work on the machine slows both sides of a ratio, and a multi-threaded read more than
+    # a single-threaded one: the load is part of the figures.
+    figures: dict = {"load_average_at_start": os.getloadavg()}
+    print(f"load average {figures['load_average_at_start'][0]:.1f}", flush=True)
     if args.only != "p4":
         p1_and_frictionless(args, figures)
     if args.only != "p1":
         p4_both(args, figures)
+    figures["load_average_at_end"] = os.getloadavg()
+    print(f"load average {figures['load_average_at_end'][0]:.1f}", flush=True)
     (OUT / f"bench_check{'_' + args.only if args.only else ''}.json").write_text(
         json.dumps(figures, indent=2, sort_keys=True) + "\n")
 

@@ -212,12 +212,53 @@ def _far(path: Path, far_cell: str) -> Path:
     return write_book(path, {"远": sheet_xml(rows), "好": sheet_xml(HEADER + '<row r="2">' + number("A2", "2") + "</row>")})
 
 
-def test_a_value_at_xfd1048576_makes_only_its_tab_unreadable(tmp_path):
-    """calamine would ask for 512 GiB and abort the process: the tab is refused before it is
-    read, with a message saying where; the other tab is read."""
+def test_a_value_at_xfd1048576_is_read_in_memory_of_the_cells_present(tmp_path):
+    """calamine would ask for 512 GiB and abort the process: gaps keeps the tab from it and it is
+    read row by row (sparse.py), each cell at its place, blank rows left out; the other tab is read
+    by calamine. In a fresh process, to measure its peak memory."""
+    import subprocess
+    import sys
     path = _far(tmp_path / "far.xlsx", '<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>')
-    far, good = read_workbook(path).tables
-    assert far.title == "远" and "XFD1048576" in far.unreadable and far.n_rows == 0
+    probe = ("import resource, sys; from pathlib import Path; from sync.read.xlsx import read_workbook\n"
+             "far, good = read_workbook(Path(sys.argv[1])).tables\n"
+             "print(far.unreadable, far.header[:3], far.row_numbers.tolist(), len(far.header), len(far.columns),"
+             " far.columns[0].texts(), far.columns[-1].texts(), good.columns[0].texts(),"
+             " resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    out = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    *seen, peak_mb = out.stdout.rsplit(" ", 1)
+    assert " ".join(seen) == "None ['a', 'b', ''] [2, 1048576] 16384 16384 ['1', ''] ['', 'x'] ['2']"
+    assert int(peak_mb) < 400
+
+
+def test_a_far_tab_reads_as_calamine_reads_the_same_cells(tmp_path):
+    """The row-by-row read gives the texts calamine gives: dates from the number format, whole
+    numbers, error values, negative serials, booleans, a date at midnight."""
+    row = ('<row r="2">' + number("A2", "43872", 1) + '<c r="B2" t="e"><v>#DIV/0!</v></c>' + number("C2", "-5", 1)
+           + number("D2", "7") + number("E2", "123456789012345678") + number("F2", "36.5") + '<c r="G2" t="b"><v>1</v></c>'
+           + number("H2", "43872.354166666664", 2) + number("I2", "0.5", 3) + "</row>")
+    styles = {"xl/styles.xml": styles_xml([14, 22, 20])}
+    near = write_book(tmp_path / "near.xlsx", {"s": sheet_xml(HEADER + row)}, parts=styles)
+    far = write_book(tmp_path / "far.xlsx", {"s": sheet_xml(HEADER + row + '<row r="1048576">' +
+                                                            number("XFD1048576", "1") + "</row>")}, parts=styles)
+    expected = ["2020-02-11", "#DIV/0!", "-5", "7", "1.2345678901234568e+17", "36.5", "TRUE", "2020-02-11 08:30:00",
+                "12:00:00"]
+    assert cells(near)["s"][1] == expected
+    table = read_workbook(far).tables[0]
+    assert table.unreadable is None and [c.texts()[0] for c in table.columns[:9]] == expected
+
+
+def test_a_far_tab_openpyxl_cannot_read_is_unavailable_alone(tmp_path):
+    """A far tab whose XML openpyxl refuses: that tab says why, the other tab is read."""
+    path = _far(tmp_path / "far.xlsx", '<c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c>')
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(broken, "w") as out:
+        for info in source.infolist():
+            data = source.read(info)
+            out.writestr(info, data.replace(b"</sheetData>", b"<row r=\"3\"><c r=\"A3\"><v>1</v></c>")
+                         if b"XFD1048576" in data else data)
+    far, good = read_workbook(broken).tables
+    assert "XFD1048576" in far.unreadable and "delete the stray cells" in far.unreadable and far.n_rows == 0
     assert good.unreadable is None and good.columns[0].texts() == ["2"]
 
 
@@ -268,6 +309,25 @@ def test_error_values_keep_their_text_in_every_form(tmp_path):
         [["a", "b", ""], ["#DIV/0!", "#N/A", ""], ["#REF!", "-2", "#NAME?"]]
 
 
+def test_single_quoted_attributes_are_searched_too(tmp_path):
+    """XML allows r='A2': gaps' quick byte tests (memchr for the rare byte first) must not let an
+    error value, a negative serial or a far cell in that form slip past. The far cell in a fresh
+    process: were it missed, calamine would abort the process."""
+    import subprocess
+    import sys
+    rows = (HEADER + "<row r='2'><c r='A2' t='e'><v>#REF!</v></c><c r='B2' s='1'><v>-5</v></c></row>")
+    styles = {"xl/styles.xml": styles_xml([14])}
+    assert cells(write_book(tmp_path / "quoted.xlsx", {"s": sheet_xml(rows)}, parts=styles))["s"][1] == ["#REF!", "-5"]
+    far = write_book(tmp_path / "far.xlsx", {"s": sheet_xml(rows + "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>")},
+                     parts=styles)
+    probe = ("import sys; from pathlib import Path; from sync.read.xlsx import read_workbook\n"
+             "t = read_workbook(Path(sys.argv[1])).tables[0]\n"
+             "print(t.unreadable, t.row_numbers.tolist(), t.columns[0].texts(), t.columns[1].texts(), t.columns[-1].texts())")
+    out = subprocess.run([sys.executable, "-c", probe, str(far)], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == "None [2, 1048576] ['#REF!', ''] ['-5', ''] ['', '1']".split()
+
+
 def _panicking(path: Path, bad: str = "坏") -> Path:
     """A real Rust panic inside calamine 0.9.1: -1e20 in a date format overflows chrono's TimeDelta."""
     rows = HEADER + '<row r="2">' + number("A2", "-1e20", 1) + "</row>"
@@ -314,6 +374,32 @@ def test_check_of_a_workbook_with_an_unreadable_tab_names_it(tmp_path):
     found = [i for i in json.loads(out.stdout)["issues"] if i["code"] == "unreadable-sheet"]
     assert [(i["sheet"], i["tab"]) for i in found] == [("gate_log", "出入登记")]
     assert "panic.xlsx" in found[0]["value"] and "PanicException" not in out.stdout
+
+
+@pytest.mark.parametrize("backtrace", ["0", "1"])
+def test_no_panic_report_reaches_stderr(tmp_path, backtrace):
+    """Rust's panic hook prints its report before pyo3 raises: check says which tab, and only that."""
+    import os
+    import subprocess
+    import sys
+    path = _panicking(tmp_path / "panic.xlsx", bad="出入登记")
+    out = subprocess.run([sys.executable, "-m", "sync", "check", "--source", str(path), "--format", "json"],
+                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "RUST_BACKTRACE": backtrace})
+    assert out.returncode == 1 and "unreadable-sheet" in out.stdout
+    assert "panicked" not in out.stderr and "backtrace" not in out.stderr and "chrono" not in out.stderr
+
+
+def test_other_stderr_output_of_a_read_still_arrives(capfd):
+    """Only the panic report is held back: anything else written to fd 2 during a read follows it."""
+    import os
+    from sync.read.xlsx import _panic_reports_dropped
+    with _panic_reports_dropped():
+        os.write(2, b"before\n")
+        os.write(2, b"thread '<unnamed>' (42) panicked at src/lib.rs:1:2:\nout of bounds\n"
+                    b"note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n")
+        os.write(2, b"after\n")
+        assert capfd.readouterr().err == ""
+    assert capfd.readouterr().err == "before\nafter\n"
 
 
 # --- other formats calamine reads -----------------------------------------------------------------

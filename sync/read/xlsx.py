@@ -2,18 +2,28 @@
 
 calamine (Rust) reads every writer's form: namespace prefixes, UTF-16 parts, rich and inline
 strings, cells without references, the built-in and East Asian date formats, 1904 dates. What
-it loses or cannot survive is put right in one place, gaps.py (error values, far cells). This
+it loses or cannot survive is put right in one place, gaps.py (error values, far cells, which
+sparse.py reads row by row with openpyxl). This
 module is the only one that calls the library, so every failure of it, a Rust panic included,
 becomes a SourceError naming the file here.
 """
 from __future__ import annotations
 
+import collections
+import contextlib
 import datetime as dt
+import gc
 import io
 import itertools
+import os
+import re
+import sys
+import tempfile
+import threading
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pyarrow as pa
@@ -21,6 +31,7 @@ from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from ..errors import SourceError
 from . import gaps
+from .sparse import read_sparse
 from .table import Column, RawTable, Workbook, cell_text
 
 _DATES = (dt.date, dt.time, dt.timedelta)     # dt.datetime is a dt.date
@@ -33,31 +44,171 @@ def read_workbook(path: Path) -> Workbook:
     unreadable RawTable (its reason said), so the other tabs are still read.
 
     Three steps overlap, since calamine parses a tab without holding the GIL: gaps searches the
-    XML (one thread), calamine parses the next tab (another), and the tab before is turned into
-    text columns here. A tab is parsed only once gaps has searched it (it may be refused)."""
+    XML (one thread), calamine parses tabs (two threads), and each parsed tab is turned into
+    text columns here as soon as it is parsed. A tab is parsed only once gaps has searched it
+    (it may reach too far). Both go largest tab first: while one parser is on the largest tab,
+    the other parses the rest and they are turned into text meanwhile, so that on two cores
+    the read takes about as long as calamine's parse of the largest tab and its conversion.
+    The tabs are returned in the workbook's order."""
+    with _collector_paused(), _panic_reports_dropped():
+        return _read(path)
+
+
+@contextlib.contextmanager
+def _collector_paused():
+    """No cyclic garbage collection while a workbook is read: calamine hands over one list per
+    row and every cell is a new object, none of them in a cycle, yet each list allocated moves
+    the collector on, and its passes over them all cost a sixth of the read of a large
+    workbook. Freed as usual by reference counting."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+# What Rust's panic hook prints before pyo3 turns a panic into PanicException: the thread line,
+# the message, with RUST_BACKTRACE a backtrace, and a note.
+_PANIC_REPORT = re.compile(r"^thread '[^'\n]*'(?: \(\d+\))? panicked at [^\n]*\n[^\n]*\n"
+                           r"(?:stack backtrace:\n(?:[ \t][^\n]*\n)*)?(?:note: [^\n]*\n)?", re.M)
+_stderr_lock = threading.RLock()           # a read within a read (none today) must not wait for itself
+
+
+@contextlib.contextmanager
+def _panic_reports_dropped():
+    """Rust's panic hook writes its report to the process's stderr (file descriptor 2) before
+    pyo3 raises PanicException, which _call turns into a message naming the file and tab; the
+    report would read like a crash to whoever runs check. So while a workbook is read, fd 2
+    goes to a temporary file; afterwards what it holds goes to stderr, less any panic report.
+    (Python's own sys.stderr writes to fd 2 too: a warning is shown after the read, not lost.)
+    Reads in other threads at the same time wait: fd 2 is one per process."""
+    with _stderr_lock, tempfile.TemporaryFile() as held:
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):       # no fd 2 (a pythonw-like host): nothing to hold
+            yield
+            return
+        os.dup2(held.fileno(), 2)
+        try:
+            yield
+        finally:
+            try:
+                sys.stderr.flush()
+            except (OSError, ValueError):
+                pass
+            os.dup2(saved, 2)
+            os.close(saved)
+            held.seek(0)
+            text = _PANIC_REPORT.sub("", held.read().decode("utf-8", "replace"))
+            if text.strip():
+                sys.stderr.write(text)
+                sys.stderr.flush()
+
+
+def _read(path: Path) -> Workbook:
     is_zip = zipfile.is_zipfile(path)
     utf8 = gaps.utf8_copy(path) if is_zip else None
+    copy = utf8.getvalue() if utf8 else None
+    sizes = gaps.tab_sizes(utf8 or path) if is_zip else {}
     progress = gaps.Progress()
-    with ThreadPoolExecutor(1) as scanner, ThreadPoolExecutor(1) as parser:
+
+    def opened() -> CalamineWorkbook:
+        return _call(path, lambda: CalamineWorkbook.from_filelike(io.BytesIO(copy)) if copy else
+                     CalamineWorkbook.from_path(str(path)))
+
+    with ThreadPoolExecutor(1) as scanner, ThreadPoolExecutor(2) as parsers:
         # The scan gets its own copy of an in-memory workbook: the two threads would move one
         # stream's position under each other.
-        scanner.submit(_inspect, path, utf8 and io.BytesIO(utf8.getvalue()), is_zip, progress)
-        book = _call(path, lambda: CalamineWorkbook.from_filelike(utf8) if utf8 else
-                     CalamineWorkbook.from_path(str(path)))
+        scanner.submit(_inspect, path, copy and io.BytesIO(copy), is_zip, progress)
+        book = opened()
+        ahead = _Ahead(sizes)
         try:
             names = [meta.name for meta in _call(path, lambda: book.sheets_metadata)
                      if meta.typ == SheetTypeEnum.WorkSheet]        # chart and dialog sheets hold no cells
-            tables: list[RawTable] = []
-            parsed = parser.submit(_parse, path, book, names[0], progress) if names else None
-            for i, name in enumerate(names):
-                current = parsed
-                if i + 1 < len(names):      # one tab ahead, so that only two are held at once
-                    parsed = parser.submit(_parse, path, book, names[i + 1], progress)
-                tables.append(_tab(path, name, current, progress.wait(name)))
+            order = sorted(names, key=lambda name: -sizes.get(name, 0))
+            queue: collections.deque[tuple[str, Future]] = collections.deque((name, Future()) for name in order)
+            waiting = {future: name for name, future in queue}      # each dropped once turned into text
+            # Two parsers, each with a workbook of its own (calamine's is not shared between
+            # threads): while one parses the largest tab, the other parses the rest.
+            parsers.submit(_parse_all, path, book, queue, progress, ahead)
+            if len(order) > 1:
+                parsers.submit(_parse_all, path, opened, queue, progress, ahead)
+            tables = {}
+            for future in as_completed(list(waiting)):
+                name = waiting.pop(future)
+                tables[name] = _tab(path, name, future, progress.wait(name), copy)
+                ahead.done(name)
+                del future
         finally:
-            parser.shutdown(wait=True)
+            ahead.close()
+            parsers.shutdown(wait=True)
             book.close()
-    return Workbook(source=str(path), tables=tables)
+    return Workbook(source=str(path), tables=[tables[name] for name in names])
+
+
+class _Ahead:
+    """How far the parsers may run ahead of the conversion: while the tabs parsed and not yet
+    turned into text hold at most twice the largest tab's XML, so that memory stays within two
+    large tabs however many small ones there are (one tab ahead when the sizes are unknown)."""
+
+    def __init__(self, sizes: dict[str, int]) -> None:
+        self._sizes = sizes
+        self._room = 2 * max(sizes.values(), default=1)
+        self._held = 0
+        self._closed = False
+        self._changed = threading.Condition()
+
+    def _size(self, name: str) -> int:
+        return self._sizes.get(name, 1) if self._sizes else 1
+
+    def take(self, name: str) -> bool:
+        """Wait for room to parse the tab; False once the read has ended."""
+        with self._changed:
+            self._changed.wait_for(lambda: self._closed or not self._held or
+                                   self._held + self._size(name) <= self._room)
+            self._held += self._size(name)
+            return not self._closed
+
+    def done(self, name: str) -> None:
+        with self._changed:
+            self._held -= self._size(name)
+            self._changed.notify_all()
+
+    def close(self) -> None:
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
+
+
+def _parse_all(path: Path, book: CalamineWorkbook | Callable[[], CalamineWorkbook],
+               queue: collections.deque, progress: "gaps.Progress", ahead: _Ahead) -> None:
+    """Parse tabs from the queue until it is empty; book is the workbook, or how to open one of
+    this thread's own (closed at the end; if it cannot be opened, the other parser does all)."""
+    own = None
+    if not isinstance(book, CalamineWorkbook):
+        try:
+            book = own = book()
+        except SourceError:
+            return
+    try:
+        while True:
+            try:
+                name, future = queue.popleft()  # held here no longer than it takes to parse
+            except IndexError:
+                break
+            if not ahead.take(name):
+                break
+            try:
+                future.set_result(_parse(path, book, name, progress))
+            except BaseException as exc:    # a SourceError, or an interrupt: the reader sees it
+                future.set_exception(exc)
+            del future
+    finally:
+        if own is not None:
+            own.close()
 
 
 def _inspect(path: Path, utf8, is_zip: bool, progress: "gaps.Progress") -> None:
@@ -71,16 +222,20 @@ def _inspect(path: Path, utf8, is_zip: bool, progress: "gaps.Progress") -> None:
 
 
 def _parse(path: Path, book: CalamineWorkbook, name: str, progress: "gaps.Progress"):
-    """calamine's tab, or None when gaps refused it (calamine would abort on it)."""
+    """calamine's tab, or None when gaps found it too far for calamine (it would abort on it)."""
     if name in progress.wait(name).refused:
         return None
     return _call(path, lambda: book.get_sheet_by_name(name), tab=name)
 
 
-def _tab(path: Path, name: str, parsed, found: "gaps.Gaps") -> RawTable:
+def _tab(path: Path, name: str, parsed, found: "gaps.Gaps", copy: bytes | None) -> RawTable:
     refused = found.refused.get(name)
-    if refused:
-        return RawTable.unreadable_tab(name, str(path), refused)
+    if refused:                             # too far for calamine's dense block: row by row
+        try:
+            return read_sparse(io.BytesIO(copy) if copy else path, name, str(path), found.negative.get(name, {}))
+        except Exception as exc:            # openpyxl's errors are many; the tab is unavailable
+            detail = " ".join(str(exc).split())[:160] or type(exc).__name__
+            return RawTable.unreadable_tab(name, str(path), f"{refused} (openpyxl: {detail})")
     try:
         sheet = parsed.result()
         rows = _call(path, lambda: sheet.to_python(skip_empty_area=False), tab=name)
@@ -145,19 +300,20 @@ def _table(name: str, source: str, rows: list[list]) -> RawTable:
 
 def _column(rows: list[list], c: int) -> Column:
     """Column c below the header as distinct texts and a code per row, in one pass: strings as
-    they are, other values converted once per distinct value and type (7.0 and True are equal
-    in Python, not here)."""
+    they are, other values converted once per distinct value (keyed with their type where
+    Python holds different ones equal: True == 1 == 1.0, not here)."""
     codes: dict = {}                        # text -> its code
-    converted: dict = {}                    # (type, value) -> code
+    converted: dict = {}                    # value (or (type, value) of a bool or int) -> code
     out = []
     for row in itertools.islice(rows, 1, None):
         v = row[c]
-        if type(v) is str:
+        kind = type(v)
+        if kind is str:
             code = codes.get(v)
             if code is None:
                 code = codes[v] = len(codes)
         else:
-            key = (type(v), v)
+            key = (kind, v) if kind is bool or kind is int else v
             code = converted.get(key)
             if code is None:
                 text = cell_text(v)
