@@ -107,9 +107,11 @@ def test_schema_export_writes_table_schema(tmp_path):
     assert roster["primaryKey"] == ["学号"]
 
 
-def test_help_imports_no_numpy_or_pyarrow():
+def test_verbs_that_read_no_data_import_no_numpy_or_pyarrow(tmp_path):
     code = ("import runpy, sys\nsys.argv = ['sync', *sys.argv[1:]]\ntry:\n    runpy.run_module('sync', run_name='__main__')\n"
             "except SystemExit:\n    pass\nprint(sorted(m for m in ('numpy', 'pyarrow') if m in sys.modules), file=sys.stderr)")
-    for args in (["--help"], ["run", "--help"], ["check", "--help"]):
+    for args in (["--help"], ["run", "--help"], ["check", "--help"], ["lint"],
+                 ["schema", "export", "--out", str(tmp_path / "export")],
+                 ["schema", "policies", str(tmp_path / "policies")]):
         out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, cwd=ROOT)
         assert out.stderr.strip().splitlines()[-1] == "[]", (args, out.stderr)
