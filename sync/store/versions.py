@@ -93,9 +93,14 @@ def _sheet_id(db: sqlite3.Connection, sheet: str) -> int | None:
     return row[0] if row else None
 
 
+def last_id(db: sqlite3.Connection) -> int:
+    """The newest version id, rows and blocks alike (0: none)."""
+    return db.execute("SELECT max(m) FROM (SELECT max(id) AS m FROM row_versions UNION ALL "
+                      "SELECT max(first_id + n - 1) FROM blocks)").fetchone()[0] or 0
+
+
 def _next_id(db: sqlite3.Connection) -> int:
-    return 1 + (db.execute("SELECT max(m) FROM (SELECT max(id) AS m FROM row_versions UNION ALL "
-                           "SELECT max(first_id + n - 1) FROM blocks)").fetchone()[0] or 0)
+    return 1 + last_id(db)
 
 
 def _block_hashes(db: sqlite3.Connection, sheet: str) -> tuple[np.ndarray, np.ndarray]:
