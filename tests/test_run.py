@@ -302,3 +302,41 @@ def test_with_sign_off_the_states_printed_are_those_recorded(tmp_path):
     assert "未变 unchanged" not in said[1].output and said[2].output.splitlines()[:-1] == said[1].output.splitlines()
     assert said[2].output.splitlines()[-1].startswith("未变 unchanged")
     assert _statuses(tmp_path) == ["published", "published", "unchanged"]
+
+
+def test_a_google_source_always_runs_in_full(tmp_path):
+    """It writes each department's mistakes back to its spreadsheet: never skipped."""
+    import yaml
+    from fake_sheets import FakeSheets
+    from test_gsheets import BOOKS, FAST, TEXT_HEADERS
+    with FakeSheets() as fake:
+        sheets = copy.deepcopy(BASELINE)
+        for key, (name, tabs) in BOOKS.items():
+            fake.add(key, name, {t: sheets[t] for t in tabs.values()}, TEXT_HEADERS)
+        config = tmp_path / "google.yml"
+        config.write_text(yaml.safe_dump({"endpoint": fake.endpoint, "credentials": "none", "network": FAST, "spreadsheets": [
+            {"name": n, "key": k, "tabs": dict(t)} for k, (n, t) in BOOKS.items()]}, allow_unicode=True), encoding="utf-8")
+        for _ in range(2):
+            outcome = jobs.run(config, POLICIES, [dt.date(2020, 2, 11)], tmp_path / "data", tmp_path / "site")
+            assert outcome.unchanged is None and outcome.written_back and all(o.ok for o in outcome.written_back)
+    assert _statuses(tmp_path) == ["published", "published"]
+
+
+def test_an_archive_without_the_outputs_table_is_carried_over(tmp_path):
+    """A format-3 archive written before run keys: the table is added on open, the next run runs in full
+    and keeps its key, the one after it writes nothing."""
+    import sqlite3
+    assert invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11").exit_code == 0
+    db = sqlite3.connect(tmp_path / "data" / "archive.sqlite")
+    db.execute("DROP TABLE outputs")
+    db.commit()
+    db.close()
+    assert "未变 unchanged" not in invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11").output
+    assert "未变 unchanged" in invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11").output
+    assert _statuses(tmp_path) == ["published", "published", "unchanged"]
+
+
+def test_the_code_in_the_run_key_includes_the_page_templates():
+    from sync.publish import unchanged
+    from sync.render import report
+    assert unchanged.TEMPLATES == report.TEMPLATES and any(report.TEMPLATES.glob("*.j2"))
