@@ -8,7 +8,8 @@ The run key is a SHA-256 over everything a run's outputs are made of:
   - the files of policies/, the code that makes the outputs (sync/**.py, site/templates/, the
     installed distributions, the Python), the days, the --force reason, the source and output folders.
 A published run keeps its key and the state of each file it left (the days' files, every summary on
-file, the index: SHA-256 and mode, or absent) in the archive. A run whose key is the newest published
+file, the index: SHA-256, the mode of private ones, or absent) in the archive; a day's page may also
+be as `build` rewrites it. A run whose key is the newest published
 run's, after which no read stored a new version, and whose files are all as that run left them, writes
 nothing and reports what that run reported. Anything else runs in full: stale beats wrong.
 """
@@ -99,15 +100,23 @@ def run_key(*, source, policies: str | Path, days: list[dt.date], force_reason: 
     return key.sha.hexdigest()
 
 
-def _state(path: Path) -> list | None:
-    """[SHA-256, mode] of a regular file, None when there is none; a link or folder is "other"."""
+def _state(path: Path, private: bool = False) -> list | None:
+    """[SHA-256, mode] of a regular file (the mode of private ones only: they must stay 0600), None when
+    there is none; a link or a folder is "other"."""
     try:
         found = path.lstat()
     except FileNotFoundError:
         return None
     if not stat.S_ISREG(found.st_mode):
-        return ["other", 0]
-    return [hashlib.sha256(path.read_bytes()).hexdigest(), stat.S_IMODE(found.st_mode)]
+        return ["other", None]
+    return [hashlib.sha256(path.read_bytes()).hexdigest(), stat.S_IMODE(found.st_mode) if private else None]
+
+
+def as_built(page: bytes) -> bytes:
+    """A day's page as `build` writes it over the one `run` wrote (sync/render/site.py `unsearchable`:
+    kept out of the search index), so that a build in between is no change."""
+    flag = b"search:\n  exclude: true\n"
+    return b"---\n" + flag + page[4:] if page.startswith(b"---\n") else b"---\n" + flag + b"---\n\n" + page
 
 
 def _paths(outputs, days: list[dt.date]) -> list[Path]:
@@ -122,9 +131,14 @@ def _paths(outputs, days: list[dt.date]) -> list[Path]:
 
 
 def record(outputs, days: list, errors: dict[dt.date, int]) -> dict:
-    """What a published run left: each file's state, each day's outcome (jobs.DayOutcome) and the
-    guards' error count per day."""
-    return {"files": {str(p): _state(p) for p in _paths(outputs, [d.date for d in days])},
+    """What a published run left: each file's state (and a day page's as a build rewrites it), each
+    day's outcome (jobs.DayOutcome) and the guards' error count per day."""
+    files, built = {}, {}
+    for path in _paths(outputs, [d.date for d in days]):
+        files[str(path)] = _state(path, path.parent == outputs.private)
+        if path.parent == outputs.reports and path.name != "index.md" and files[str(path)]:
+            built[str(path)] = [hashlib.sha256(as_built(path.read_bytes())).hexdigest(), None]
+    return {"files": files, "built": built,
             "days": [{"date": d.date.isoformat(), "status": d.status, "reporting": d.reporting, "errors": d.errors,
                       "warnings": d.warnings, "signoff": d.signoff} for d in days],
             "errors": {day.isoformat(): n for day, n in errors.items()}}
@@ -142,6 +156,9 @@ def previous(archive, reading, key: str, outputs, days: list[dt.date]) -> Previo
     files = kept["files"]
     if sorted(files) != [str(p) for p in _paths(outputs, days)]:      # a summary added or removed by hand
         return None
-    if any(_state(Path(p)) != state for p, state in files.items()):
-        return None
+    built = kept["built"]
+    for path, state in files.items():
+        now = _state(Path(path), Path(path).parent == outputs.private)
+        if now != state and (path not in built or now != built[path]):
+            return None
     return Previous(run_id, kept["days"], kept["errors"])

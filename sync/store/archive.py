@@ -252,11 +252,14 @@ class Archive:
         return out
 
     @_guarded
-    def reads_of(self, run_id: int) -> list[tuple[str, list[str], np.ndarray, np.ndarray]]:
-        """(sheet, header, version ids, row numbers) of every tab a run read."""
+    def reads_of(self, run_id: int, unlike: int | None = None) -> list[tuple[str, list[str], np.ndarray, np.ndarray]]:
+        """(sheet, header, version ids, row numbers) of every tab a run read; with `unlike`, only the tabs
+        whose version ids differ from that run's read of the same sheet (compared packed, in SQLite)."""
         return [(sheet, json.loads(header), unpack(ids), unpack(numbers)) for sheet, ids, numbers, header in
                 self.db.execute("SELECT d.sheet, d.version_ids, d.row_numbers, h.cells FROM reads d JOIN headers h "
-                                "ON h.id = d.header_id WHERE d.run_id = ? ORDER BY d.sheet", (run_id,))]
+                                "ON h.id = d.header_id LEFT JOIN reads n ON n.run_id = ? AND n.sheet = d.sheet "
+                                "WHERE d.run_id = ? AND (n.version_ids IS NULL OR n.version_ids != d.version_ids) "
+                                "ORDER BY d.sheet", (unlike, run_id))]
 
     @_guarded
     def versions(self, ids: np.ndarray) -> dict[int, tuple[str, str | None, list[str]]]:
