@@ -353,3 +353,15 @@ def test_a_build_in_between_is_no_change(tmp_path):
     site.render(POLICIES, tmp_path / "data/summaries", tmp_path / "site", dt.date(2020, 2, 11))
     assert (tmp_path / "site/reports/2020-02-11.md").read_bytes() == unchanged.as_built(page) != page
     assert "未变 unchanged" in invoke(tmp_path, campus_sheets(), *RANGE).output
+
+
+def test_a_record_it_cannot_read_runs_in_full(tmp_path):
+    import sqlite3
+    assert invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11").exit_code == 0
+    db = sqlite3.connect(tmp_path / "data" / "archive.sqlite")
+    db.execute("""UPDATE outputs SET record = '{"files": 1, "days": [{}]}'""")
+    db.commit()
+    db.close()
+    out = invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11")
+    assert out.exit_code == 0 and "未变 unchanged" not in out.output, out.output
+    assert _statuses(tmp_path) == ["published", "published"]

@@ -153,12 +153,18 @@ def previous(archive, reading, key: str, outputs, days: list[dt.date]) -> Previo
     run_id, last_key, last_version, kept = last
     if last_key != key or archive.last_version() != last_version:
         return None
-    files = kept["files"]
-    if sorted(files) != [str(p) for p in _paths(outputs, days)]:      # a summary added or removed by hand
-        return None
-    built = kept["built"]
-    for path, state in files.items():
-        now = _state(Path(path), Path(path).parent == outputs.private)
-        if now != state and (path not in built or now != built[path]):
+    try:
+        files, built = kept["files"], kept.get("built", {})
+        if sorted(files) != [str(p) for p in _paths(outputs, days)]:      # a summary added or removed by hand
             return None
-    return Previous(run_id, kept["days"], kept["errors"])
+        for path, state in files.items():
+            now = _state(Path(path), Path(path).parent == outputs.private)
+            if now != state and (path not in built or now != built[path]):
+                return None
+        said = [{k: d[k] for k in ("date", "status", "reporting", "errors", "warnings", "signoff")} for d in kept["days"]]
+        errors = {day: int(n) for day, n in kept["errors"].items()}
+        if [d["date"] for d in said] != [d.isoformat() for d in days] or sorted(errors) != [d["date"] for d in said]:
+            return None
+        return Previous(run_id, said, errors)
+    except (KeyError, TypeError, ValueError, AttributeError, OSError):    # a record it cannot read: in full
+        return None
