@@ -7,7 +7,7 @@ Every figure is a whole `python -m sync` process: wall time, its own peak RSS an
 CPU ratios are the steadier ones on a busy shared machine):
   check      `check --date D` of the folder
   run cold   `run --date D` into an empty data folder (the archive is created and every row stored)
-  run warm   the same again: nothing new to store
+  run warm   the same again: nothing new to store, so nothing summarized or written (publish/unchanged.py)
   catch-up   at 1 M cells, `run --from --to` over all 90 days in an empty folder, then again (all published)
   size       the bench campus run once a day over its last days, each on the sheets of that day:
              archive bytes per day of new rows

@@ -152,7 +152,8 @@ def run(source, day, first, last, policies, out, site, force, reason):
     guards.max_row_loss of its rows or changed its header row since the last published run, or
     a day has more than guards.max_errors errors (campus.yml). Then nothing is written and the
     last good outputs stand; --force --reason TEXT publishes anyway. What was read and published
-    is kept in OUT/archive.sqlite (personal data: never publish it).
+    is kept in OUT/archive.sqlite (personal data: never publish it). A re-run of exactly the
+    inputs of the last published run, its files untouched, writes nothing and says so.
     """
     if force != bool(reason):
         raise click.UsageError("--force and --reason go together, e.g. --force --reason \"rows archived by HR\"")
@@ -175,6 +176,9 @@ def run(source, day, first, last, policies, out, site, force, reason):
     errors = len(outcome.result.errors)
     click.echo(f"共 {errors} 个错误、{len(outcome.result.issues) - errors} 个警告 / "
                f"{errors} error(s), {len(outcome.result.issues) - errors} warning(s) in the source")
+    if outcome.unchanged is not None:
+        click.echo(f"未变 unchanged: 与第 {outcome.unchanged} 次运行的输入相同，未重新汇总或写入 / the same inputs as "
+                   f"run {outcome.unchanged}, published: nothing summarized or written")
     for o in outcome.written_back:
         click.echo(f"{'写回 written' if o.ok else '未写回 not written'}  {o.spreadsheet}: {o.message}", err=not o.ok)
     sys.exit(1 if outcome.has_errors else 0)

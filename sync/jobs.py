@@ -72,6 +72,7 @@ class RunOutcome:
     result: "Result"
     days: list[DayOutcome]
     written_back: list = field(default_factory=list)     # Google source: one outcome per spreadsheet
+    unchanged: int | None = None    # the published run this one repeated, writing nothing (publish/unchanged.py)
 
     @property
     def has_errors(self) -> bool:
@@ -83,53 +84,78 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
     """Validate once (as of the last day), then write each day's summary, private detail, upward
     report and page; then latest.json and the index. Days default to today in the campus time zone.
     Under the run lock; what was read and published goes to OUT/archive.sqlite; the guards refuse
-    to publish (guards.Refused, nothing written) unless force_reason is given."""
-    from .publish import guards
+    to publish (guards.Refused, nothing written) unless force_reason is given. A re-run of exactly
+    the inputs of the last published run, its files as it left them, writes nothing and reports
+    what that run reported (publish/unchanged.py); a Google source always runs in full."""
+    from .publish import guards, unchanged
     from .publish.daily import Outputs
-    from .publish.signoff import SignOff
     from .store import gather, recorded
     from .store.office import Office
-    from .summarize import Digest
     policy = policy_mod.load(policies)
     days = sorted(set(days or [policy.today()]))
     policy.check_day(days[0], "day")
     policy.check_day(days[-1], "day")
     outputs = Outputs(out, site)
     outputs.check_lists(policy.dates)    # a summary on file that write_lists would refuse stops the run first
+    google = Path(source).suffix.lower() in (".yml", ".yaml")
     with recorded(source, policy, out, "run", days[-1]) as step:
         archive, result, reading = step.archive, step.result, step.reading
         outputs.remove_debris()             # under the run lock: no other run is writing
-        digest = Digest(result, policy, gather(archive, reading, result, policy, days))
-        errors = {day: sum(i.severity == "error" for i in digest.scope.issues(day)) for day in days}
+        facts = gather(archive, reading, result, policy, days)
+        office = Office(archive)
+        key = None if google else unchanged.run_key(
+            source=source, policies=policies, days=days, force_reason=force_reason, folders=[Path(out), Path(site)],
+            workbook=step.workbook, result=result, reading=reading, facts=facts,
+            signoffs={d.isoformat(): office.signoff(d) for d in days} if policy.signoff_required else None)
+        same = unchanged.previous(archive, reading, key, outputs, days) if key else None
+        if same:
+            errors = {dt.date.fromisoformat(day): n for day, n in same.errors.items()}
+        else:
+            from .summarize import Digest
+            digest = Digest(result, policy, facts)
+            errors = {day: sum(i.severity == "error" for i in digest.scope.issues(day)) for day in days}
         try:
             overrode = guards.check(reading, archive.last_published(reading.run_id), policy, errors,
                                     force=force_reason is not None)
         except guards.Refused:
             archive.finish(reading, "refused")
             raise
-        office = Office(archive)
-        signoff = SignOff.for_run(policy, result, office, digest.facts) if policy.signoff_required else None
-        outcomes, published = [], {}
-        for day in days:
-            decision = signoff.decide(digest, day) if signoff else None
-            summary, files = outputs.write_day(digest, day, decision, signoff)
-            if decision is None or decision.fresh:
-                published[day.isoformat()] = summary
-            if decision is not None and decision.fresh and decision.signoff is not None:
-                office.record_signoff(reading, decision.signoff, decision.draft, summary)
-            outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
-                                       summary["issues"]["warnings"], files,
-                                       decision.state if decision else None))
+        if same:
+            archive.finish(reading, "unchanged", None, force_reason, overrode)
+            return RunOutcome(result, [DayOutcome(dt.date.fromisoformat(d["date"]), d["status"], d["reporting"],
+                                                  d["errors"], d["warnings"], [], d["signoff"]) for d in same.days],
+                              unchanged=same.run_id)
+        outcomes, published = _write_days(digest, days, outputs, office, result, policy, reading)
         outputs.write_lists(policy.dates)
-        archive.finish(reading, "published", published, force_reason, overrode)
+        archive.finish(reading, "published", published, force_reason, overrode,
+                       None if key is None else (key, unchanged.record(outputs, outcomes, errors)))
         written_back = []
-        if Path(source).suffix.lower() in (".yml", ".yaml"):
+        if google:
             # Each department sees its own mistakes in its own spreadsheet; the office gets the
             # newest day's private detail in its private tab.
             from .publish.google import write_back
             written_back = write_back(source, result, policy, private=digest.private(days[-1]), marks=office,
                                       client=getattr(step.workbook, "client", None))
     return RunOutcome(result, outcomes, written_back)
+
+
+def _write_days(digest, days: list[dt.date], outputs, office, result, policy, reading
+                ) -> tuple[list[DayOutcome], dict[str, dict]]:
+    """Each day's files (with sign-off, as publish/signoff.py decides); the outcomes and the public
+    summaries published."""
+    from .publish.signoff import SignOff
+    signoff = SignOff.for_run(policy, result, office, digest.facts) if policy.signoff_required else None
+    outcomes, published = [], {}
+    for day in days:
+        decision = signoff.decide(digest, day) if signoff else None
+        summary, files = outputs.write_day(digest, day, decision, signoff)
+        if decision is None or decision.fresh:
+            published[day.isoformat()] = summary
+        if decision is not None and decision.fresh and decision.signoff is not None:
+            office.record_signoff(reading, decision.signoff, decision.draft, summary)
+        outcomes.append(DayOutcome(day, summary["status"], summary["reporting"], summary["issues"]["errors"],
+                                   summary["issues"]["warnings"], files, decision.state if decision else None))
+    return outcomes, published
 
 
 def remind(source: str | Path, policies: str | Path = "policies", day: dt.date | None = None,

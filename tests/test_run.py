@@ -164,3 +164,204 @@ def test_no_personal_data_in_public_outputs_of_the_demo(tmp_path):
     public = public_texts(tmp_path)
     leaks = {(path.name, v) for path, text in public.items() for v in values if v in text}
     assert leaks == set()
+
+
+# -- a re-run of the same inputs (issue 15): nothing summarized, nothing written ---------------------
+
+def _states(tmp_path: Path) -> dict[Path, tuple]:
+    """Every output's bytes, inode, mtime and mode: a rewrite (a new file renamed over the old) changes the inode."""
+    found = {}
+    for p in outputs(tmp_path):
+        if "policies" in p.parts:
+            continue
+        s = p.stat()
+        found[p] = (p.read_bytes(), s.st_ino, s.st_mtime_ns, stat.S_IMODE(s.st_mode))
+    return found
+
+
+def _statuses(tmp_path: Path) -> list[str]:
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "data" / "archive.sqlite")
+    try:
+        return [s for (s,) in db.execute("SELECT status FROM runs ORDER BY id")]
+    finally:
+        db.close()
+
+
+RANGE = ("--from", "2020-02-10", "--to", "2020-02-11")
+
+
+def test_a_rerun_of_the_same_inputs_writes_nothing_and_says_so(tmp_path):
+    first = invoke(tmp_path, campus_sheets(), *RANGE)
+    assert first.exit_code == 1, first.output
+    before = _states(tmp_path)
+    again = invoke(tmp_path, campus_sheets(), *RANGE)              # the sheets written anew, the same cells
+    assert again.exit_code == first.exit_code
+    said = again.output.splitlines()
+    assert said[-1].startswith("未变 unchanged") and "run 1" in said[-1]
+    assert said[:-1] == first.output.splitlines()                 # the same lines, from what run 1 recorded
+    assert _states(tmp_path) == before                            # not one file rewritten
+    assert _statuses(tmp_path) == ["published", "unchanged"]
+    third = invoke(tmp_path, campus_sheets(), *RANGE)             # still the inputs of run 1, the newest published
+    assert third.exit_code == 1 and "run 1" in third.output and _states(tmp_path) == before
+
+
+def _cell(tmp_path: Path) -> None:
+    sheets = campus_sheets()
+    sheets["单位日报"][1][4] = "121"                               # a new row version
+    write_csv(tmp_path / "book", sheets)
+
+
+def _policy(tmp_path: Path) -> None:
+    campus = tmp_path / "policies" / "campus.yml"
+    campus.write_text(campus.read_text(encoding="utf-8") + "# reviewed\n", encoding="utf-8")
+
+
+def _deleted(tmp_path: Path) -> None:
+    (tmp_path / "data" / "exports" / "2020-02-11.xlsx").unlink()
+
+
+def _edited(tmp_path: Path) -> None:
+    page = tmp_path / "site" / "reports" / "2020-02-11.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("2020", "2021"), encoding="utf-8")
+
+
+def _opened(tmp_path: Path) -> None:
+    (tmp_path / "data" / "private" / "2020-02-10.json").chmod(0o644)
+
+
+def _summary_of_another_day(tmp_path: Path) -> None:
+    summaries = tmp_path / "data" / "summaries"
+    body = json.loads((summaries / "2020-02-10.json").read_text(encoding="utf-8"))
+    (summaries / "2020-02-09.json").write_text(json.dumps({**body, "date": "2020-02-09"}), encoding="utf-8")
+
+
+@pytest.mark.parametrize("change", [_cell, _policy, _deleted, _edited, _opened, _summary_of_another_day],
+                         ids=["a-changed-cell", "a-changed-policies-file", "a-deleted-output", "a-hand-edited-output",
+                              "a-private-file-opened", "a-summary-added-by-hand"])
+def test_anything_changed_runs_in_full_and_puts_the_files_right(tmp_path, change):
+    import shutil
+    shutil.copytree(POLICIES, tmp_path / "policies")
+    args = ["--policies", str(tmp_path / "policies"), *RANGE]
+    assert invoke(tmp_path, campus_sheets(), *args).exit_code == 1
+    good = {p: b for p, (b, *_) in _states(tmp_path).items()}
+    settled_before = _states(tmp_path)[tmp_path / "data/summaries/2020-02-11.json"]
+    change(tmp_path)
+    out = invoke(tmp_path, None, *args, source=tmp_path / "book")
+    assert out.exit_code == 1 and "未变 unchanged" not in out.output, out.output
+    assert _statuses(tmp_path) == ["published", "published"]
+    now = _states(tmp_path)
+    assert all(now[p][3] == 0o600 for p in now if "private" in p.parts)
+    if change is _cell:
+        day = tmp_path / "data/summaries/2020-02-10.json"
+        assert now[day][0] != good[day]                              # the day's figures follow the cell
+    elif change is _summary_of_another_day:
+        assert "2020-02-09" in (tmp_path / "site/reports/index.md").read_text(encoding="utf-8")
+    else:
+        assert {p: b for p, (b, *_) in now.items()} == good         # restored as a full run writes them
+    if change is _policy:                                            # the same bytes, but written again
+        assert now[tmp_path / "data/summaries/2020-02-11.json"][1] != settled_before[1]
+    # and the run after it, with nothing changed, writes nothing
+    settled = _states(tmp_path)
+    assert "未变 unchanged" in invoke(tmp_path, None, *args, source=tmp_path / "book").output
+    assert _states(tmp_path) == settled
+
+
+def test_a_version_stored_by_another_read_since_runs_in_full(tmp_path):
+    """Back to the cells of the last published run, but a read in between stored new versions (a
+    remind saw an edit, since undone): what the archive knows may differ, so the run is made in full."""
+    from sync.store import recorded
+    assert invoke(tmp_path, campus_sheets(), *RANGE).exit_code == 1
+    edited = campus_sheets()
+    edited["单位日报"][1][4] = "121"
+    policy = policy_mod.load(POLICIES)
+    with recorded(write_csv(tmp_path / "edited", edited), policy, tmp_path / "data", "remind",
+                  dt.date(2020, 2, 11)) as step:
+        step.archive.finish(step.reading, "done")
+    out = invoke(tmp_path, campus_sheets(), *RANGE)
+    assert out.exit_code == 1 and "未变 unchanged" not in out.output
+    assert _statuses(tmp_path) == ["published", "done", "published"]
+
+
+def test_with_sign_off_the_states_printed_are_those_recorded(tmp_path):
+    """Signed, then the same again (published as signed: a full run, the archive now holds the
+    sign-off), then the same again: written by nobody, and said as the run before said it."""
+    import shutil
+    from conftest import write_xlsx
+    policies = tmp_path / "policies"
+    shutil.copytree(POLICIES, policies)
+    campus = policies / "campus.yml"
+    campus.write_text(campus.read_text(encoding="utf-8") + "signoff: required\n", encoding="utf-8")
+    sheets = copy.deepcopy(BASELINE)
+    sheets["签发"] = [["日期", "签发人", "签发时间", "备注", "放行待核实数值"],
+                    ["2020-02-11", "李主任", "2020-02-11 11:00", "", "否"]]
+    source = write_xlsx(tmp_path / "book.xlsx", sheets)
+    said = [invoke(tmp_path, None, "--policies", str(policies), "--date", "2020-02-11", source=source)
+            for _ in range(3)]
+    assert "已签发并发布 signed and published" in said[0].output and "未变 unchanged" not in said[0].output
+    assert "已签发 signed, unchanged" in said[1].output
+    assert "未变 unchanged" not in said[1].output and said[2].output.splitlines()[:-1] == said[1].output.splitlines()
+    assert said[2].output.splitlines()[-1].startswith("未变 unchanged")
+    assert _statuses(tmp_path) == ["published", "published", "unchanged"]
+
+
+def test_a_google_source_always_runs_in_full(tmp_path):
+    """It writes each department's mistakes back to its spreadsheet: never skipped."""
+    import yaml
+    from fake_sheets import FakeSheets
+    from test_gsheets import BOOKS, FAST, TEXT_HEADERS
+    with FakeSheets() as fake:
+        sheets = copy.deepcopy(BASELINE)
+        for key, (name, tabs) in BOOKS.items():
+            fake.add(key, name, {t: sheets[t] for t in tabs.values()}, TEXT_HEADERS)
+        config = tmp_path / "google.yml"
+        config.write_text(yaml.safe_dump({"endpoint": fake.endpoint, "credentials": "none", "network": FAST, "spreadsheets": [
+            {"name": n, "key": k, "tabs": dict(t)} for k, (n, t) in BOOKS.items()]}, allow_unicode=True), encoding="utf-8")
+        for _ in range(2):
+            outcome = jobs.run(config, POLICIES, [dt.date(2020, 2, 11)], tmp_path / "data", tmp_path / "site")
+            assert outcome.unchanged is None and outcome.written_back and all(o.ok for o in outcome.written_back)
+    assert _statuses(tmp_path) == ["published", "published"]
+
+
+def test_an_archive_without_the_outputs_table_is_carried_over(tmp_path):
+    """A format-3 archive written before run keys: the table is added on open, the next run runs in full
+    and keeps its key, the one after it writes nothing."""
+    import sqlite3
+    assert invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11").exit_code == 0
+    db = sqlite3.connect(tmp_path / "data" / "archive.sqlite")
+    db.execute("DROP TABLE outputs")
+    db.commit()
+    db.close()
+    assert "未变 unchanged" not in invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11").output
+    assert "未变 unchanged" in invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11").output
+    assert _statuses(tmp_path) == ["published", "published", "unchanged"]
+
+
+def test_the_code_in_the_run_key_includes_the_page_templates():
+    from sync.publish import unchanged
+    from sync.render import report
+    assert unchanged.TEMPLATES == report.TEMPLATES and any(report.TEMPLATES.glob("*.j2"))
+
+
+def test_a_build_in_between_is_no_change(tmp_path):
+    """`build` rewrites the day pages of site/reports (kept out of the search index): the next run still
+    finds its files as it left them."""
+    from sync.publish import unchanged
+    from sync.render import site
+    assert invoke(tmp_path, campus_sheets(), *RANGE).exit_code == 1
+    page = (tmp_path / "site/reports/2020-02-11.md").read_bytes()
+    site.render(POLICIES, tmp_path / "data/summaries", tmp_path / "site", dt.date(2020, 2, 11))
+    assert (tmp_path / "site/reports/2020-02-11.md").read_bytes() == unchanged.as_built(page) != page
+    assert "未变 unchanged" in invoke(tmp_path, campus_sheets(), *RANGE).output
+
+
+def test_a_record_it_cannot_read_runs_in_full(tmp_path):
+    import sqlite3
+    assert invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11").exit_code == 0
+    db = sqlite3.connect(tmp_path / "data" / "archive.sqlite")
+    db.execute("""UPDATE outputs SET record = '{"files": 1, "days": [{}]}'""")
+    db.commit()
+    db.close()
+    out = invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11")
+    assert out.exit_code == 0 and "未变 unchanged" not in out.output, out.output
+    assert _statuses(tmp_path) == ["published", "published"]

@@ -12,15 +12,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import ConfigError
-from ..render import environment, render_index, render_report, to_csv, to_xlsx
 from ..render.summaries import read_summaries
-from ..summarize import Digest
 from ..summarize.contract import check as check_summary
 from .files import remove, remove_debris, stable_json, write_bytes, write_json, write_text
 from .signoff import AWAITING
+
+if TYPE_CHECKING:       # imported on first use: a run that writes nothing (publish/unchanged.py) needs neither
+    import jinja2
+
+    from ..summarize import Digest
 
 
 class Outputs:
@@ -29,7 +34,11 @@ class Outputs:
         self.summaries, self.private = self.out / "summaries", self.out / "private"
         self.exports, self.reports = self.out / "exports", self.site / "reports"
         self._guard()
-        self.env = environment()
+
+    @cached_property
+    def env(self) -> "jinja2.Environment":
+        from ..render import environment
+        return environment()
 
     def _guard(self) -> None:
         """The private folder must never sit where the site (or its build) would pick it up."""
@@ -39,10 +48,11 @@ class Outputs:
                 raise ConfigError([f"{self.private}: private detail would be published under {public}; "
                                    f"choose another --out / 内部明细不能放在公开目录中"])
 
-    def write_day(self, digest: Digest, day: dt.date, decision=None, signoff=None) -> tuple[dict, list[Path]]:
+    def write_day(self, digest: "Digest", day: dt.date, decision=None, signoff=None) -> tuple[dict, list[Path]]:
         """The day's files. With sign-off (publish/signoff.py's decision): an unsigned day writes its
         private detail only, with the draft in it; a signed one publishes what was signed; the
         export is written when the public summary is new (with held values as typed when released)."""
+        from ..render import render_report, to_csv, to_xlsx
         name = day.isoformat()
         private = digest.private(day)
         if decision is not None:
@@ -89,6 +99,7 @@ class Outputs:
     def write_lists(self, dates: tuple[dt.date, dt.date]) -> list[Path]:
         """latest.json (the newest day on file, whichever run wrote it) and the index of days;
         ConfigError when a summary on file is refused (sync.render.summaries)."""
+        from ..render import render_index
         summaries = read_summaries(self.summaries, dates)
         if not summaries:
             return []

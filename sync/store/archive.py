@@ -11,10 +11,14 @@ owner-only (0600), and nothing in it is published.
     latest        per sheet: the hashes of its newest read, in the order of that read's version ids, and the
                   digest of the tab they were made from
     publications  per run: the public summary of each day it wrote
+    outputs       per published run: its run key and the state of every file it left, and the newest
+                  version id then (publish/unchanged.py: a re-run of the same inputs writes nothing)
     sends         reminders sent: (day, unit, channel), so none goes out twice
 
 Rows arrive hashed (rows.py); a tab whose digest is its newest read's keeps that read's hashes.
 WAL and one transaction per write: a run killed at any moment leaves the last committed state.
+Format 3 since the blocks; `outputs` came later as a table of its own, made when missing: an archive
+without it is carried over by adding it, and a reader that does not know it reads the rest as before.
 """
 from __future__ import annotations
 
@@ -47,6 +51,8 @@ CREATE TABLE IF NOT EXISTS latest(sheet TEXT PRIMARY KEY, run_id INTEGER NOT NUL
     digest BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS publications(run_id INTEGER NOT NULL, day TEXT NOT NULL, summary TEXT NOT NULL,
     PRIMARY KEY(run_id, day));
+CREATE TABLE IF NOT EXISTS outputs(run_id INTEGER PRIMARY KEY, key TEXT NOT NULL, last_version INTEGER NOT NULL,
+    record TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sends(day TEXT NOT NULL, unit TEXT NOT NULL, channel TEXT NOT NULL, run_id INTEGER,
     sent_at TEXT NOT NULL, PRIMARY KEY(day, unit, channel));
 """
@@ -174,9 +180,16 @@ class Archive:
 
     @_guarded
     def finish(self, reading: Reading, status: str, summaries: dict[str, dict] | None = None,
-               reason: str | None = None, overrode: list[str] | None = None) -> None:
-        """Close a run: published (with each day's public summary), refused or done; a --force reason."""
+               reason: str | None = None, overrode: list[str] | None = None,
+               outputs: tuple[str, dict] | None = None) -> None:
+        """Close a run: published (with each day's public summary), unchanged (a re-run that wrote nothing),
+        refused or done; a --force reason; outputs: the run key and what the run left on disk, kept
+        with the newest version id, in the same transaction."""
         def work():
+            if outputs is not None:
+                self.db.execute("INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?)",
+                                (reading.run_id, outputs[0], versions.last_id(self.db),
+                                 json.dumps(outputs[1], sort_keys=True, ensure_ascii=False, allow_nan=False)))
             self.db.execute("UPDATE runs SET status = ?, reason = ?, overrode = ? WHERE id = ?",
                             (status, reason, json.dumps(overrode, ensure_ascii=False, allow_nan=False) if overrode else None,
                              reading.run_id))
@@ -195,6 +208,20 @@ class Archive:
         return {sheet: (json.loads(header), n, row[1]) for sheet, header, n in self.db.execute(
             "SELECT r.sheet, h.cells, r.n_rows FROM reads r JOIN headers h ON h.id = r.header_id "
             "WHERE r.run_id = ?", (row[0],))}
+
+    @_guarded
+    def last_outputs(self, before: int) -> tuple[int, str, int, dict] | None:
+        """(run id, run key, newest version id then, record) of the newest published run before run
+        `before`, None when that run kept no record (or there is none)."""
+        row = self.db.execute("SELECT o.run_id, o.key, o.last_version, o.record FROM runs r JOIN outputs o ON "
+                              "o.run_id = r.id WHERE r.id = (SELECT max(id) FROM runs WHERE status = 'published' "
+                              "AND id < ?)", (before,)).fetchone()
+        return (row[0], row[1], row[2], json.loads(row[3])) if row else None
+
+    @_guarded
+    def last_version(self) -> int:
+        """The newest version id stored (ids only grow: an equal one means nothing new was stored)."""
+        return versions.last_id(self.db)
 
     # -- facts for the summaries (facts.py) ------------------------------------------------------
 
@@ -225,11 +252,14 @@ class Archive:
         return out
 
     @_guarded
-    def reads_of(self, run_id: int) -> list[tuple[str, list[str], np.ndarray, np.ndarray]]:
-        """(sheet, header, version ids, row numbers) of every tab a run read."""
+    def reads_of(self, run_id: int, unlike: int | None = None) -> list[tuple[str, list[str], np.ndarray, np.ndarray]]:
+        """(sheet, header, version ids, row numbers) of every tab a run read; with `unlike`, only the tabs
+        whose version ids differ from that run's read of the same sheet (compared packed, in SQLite)."""
         return [(sheet, json.loads(header), unpack(ids), unpack(numbers)) for sheet, ids, numbers, header in
                 self.db.execute("SELECT d.sheet, d.version_ids, d.row_numbers, h.cells FROM reads d JOIN headers h "
-                                "ON h.id = d.header_id WHERE d.run_id = ? ORDER BY d.sheet", (run_id,))]
+                                "ON h.id = d.header_id LEFT JOIN reads n ON n.run_id = ? AND n.sheet = d.sheet "
+                                "WHERE d.run_id = ? AND (n.version_ids IS NULL OR n.version_ids != d.version_ids) "
+                                "ORDER BY d.sheet", (unlike, run_id))]
 
     @_guarded
     def versions(self, ids: np.ndarray) -> dict[int, tuple[str, str | None, list[str]]]:

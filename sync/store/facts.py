@@ -84,12 +84,15 @@ def late_edits(archive: Archive, reading: Reading, days: list[dt.date]) -> dict[
     by_run: dict[tuple[int, str], set[str]] = {}
     for day, (run_id, read_at) in firsts.items():
         by_run.setdefault((run_id, read_at), set()).add(day)
-    present = {sheet: np.sort(ids) for sheet, ids in reading.ids.items()}
+    present: dict[str, np.ndarray] = {}                 # each sheet's ids now, sorted when first wanted
     key_index: dict[str, dict[str, int]] = {}
     edits: dict[str, list[dict]] = {day: [] for day in firsts}
     for (run_id, published_at), run_days in sorted(by_run.items()):
-        for sheet, header, ids, numbers in archive.reads_of(run_id):
-            now = present.get(sheet, np.zeros(0, dtype=np.int64))
+        # a tab this run read with the same version ids as that run has no late edit: not even unpacked
+        for sheet, header, ids, numbers in archive.reads_of(run_id, unlike=reading.run_id):
+            if sheet not in present:
+                present[sheet] = np.sort(reading.ids.get(sheet, np.zeros(0, dtype=np.int64)))
+            now = present[sheet]
             at = np.searchsorted(now, ids).clip(max=max(len(now) - 1, 0))
             gone = np.flatnonzero(now[at] != ids) if len(now) else np.arange(len(ids))
             if not len(gone):

@@ -62,13 +62,17 @@ class Block:
 def store(db: sqlite3.Connection, rows: Rows, run_id: int, header_id: int) -> tuple[np.ndarray, tuple[bytes, bytes]]:
     """The version id of every row, storing the versions never seen before; the ids and row numbers
     packed for the read (the newest read's own when the same: a re-run compresses nothing)."""
-    last = db.execute("SELECT l.hashes, d.version_ids, d.row_numbers FROM latest l JOIN reads d ON "
+    last = db.execute("SELECT l.digest, d.version_ids, d.row_numbers FROM latest l JOIN reads d ON "
                       "d.run_id = l.run_id AND d.sheet = l.sheet WHERE l.sheet = ?", (rows.sheet,)).fetchone()
     if last is None:
         ids = _first(db, rows, run_id, header_id)
         packed = pack(ids), pack(rows.rows)
+    elif rows.digest and last[0] == rows.digest:
+        # the tab as at its newest read: its hashes are that read's (rows.py), so are its version ids
+        ids, same = unpack(last[1]), True
     else:
-        old = np.frombuffer(last[0], dtype=np.uint64).reshape(-1, 2)
+        old = np.frombuffer(db.execute("SELECT hashes FROM latest WHERE sheet = ?", (rows.sheet,)).fetchone()[0],
+                            dtype=np.uint64).reshape(-1, 2)
         ids, rest = _matched(rows.hashes, old, unpack(last[1]))       # rows where they were, or moved
         if len(rest):                                                  # versions stored in blocks
             found, missing = _matched(rows.hashes[rest], *_block_hashes(db, rows.sheet))
@@ -77,6 +81,7 @@ def store(db: sqlite3.Connection, rows: Rows, run_id: int, header_id: int) -> tu
         if len(rest):
             ids[rest] = _join(db, rows, rest, run_id, header_id)
         same = len(old) == len(rows) and bool((old == rows.hashes).all())
+    if last is not None:
         packed = (last[1] if same else pack(ids),
                   last[2] if np.array_equal(unpack(last[2]), rows.rows) else pack(rows.rows))
         if same:
@@ -93,9 +98,14 @@ def _sheet_id(db: sqlite3.Connection, sheet: str) -> int | None:
     return row[0] if row else None
 
 
+def last_id(db: sqlite3.Connection) -> int:
+    """The newest version id, rows and blocks alike (0: none)."""
+    return db.execute("SELECT max(m) FROM (SELECT max(id) AS m FROM row_versions UNION ALL "
+                      "SELECT max(first_id + n - 1) FROM blocks)").fetchone()[0] or 0
+
+
 def _next_id(db: sqlite3.Connection) -> int:
-    return 1 + (db.execute("SELECT max(m) FROM (SELECT max(id) AS m FROM row_versions UNION ALL "
-                           "SELECT max(first_id + n - 1) FROM blocks)").fetchone()[0] or 0)
+    return 1 + last_id(db)
 
 
 def _block_hashes(db: sqlite3.Connection, sheet: str) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,170 @@
+"""A re-run of exactly what the last published run was made of: nothing to summarize, nothing to write.
+
+The run key is a SHA-256 over everything a run's outputs are made of:
+  - what was read: each tab's digest (store/rows.py: its columns' texts and codes, the rows kept, the
+    keys), its title, header and row numbers, what could not be read, the days validated as of;
+  - what the archive adds (store/facts.py): submission times it dated, late edits, the summaries
+    published before (the trends); with sign-off, the sign-off it holds for each day;
+  - the files of policies/, the code that makes the outputs (sync/**.py, site/templates/, the
+    installed distributions, the Python), the days, the --force reason, the source and output folders.
+A published run keeps its key and the state of each file it left (the days' files, every summary on
+file, the index: SHA-256, the mode of private ones, or absent) in the archive; a day's page may also
+be as `build` rewrites it. A run whose key is the newest published
+run's, after which no read stored a new version, and whose files are all as that run left them, writes
+nothing and reports what that run reported. Anything else runs in full: stale beats wrong.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import json
+import os
+import stat
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+CODE = Path(__file__).resolve().parents[1]                  # the sync package
+TEMPLATES = CODE.parent / "site" / "templates"              # sync/render/report.py's TEMPLATES
+
+
+@dataclass
+class Previous:
+    """The published run this one repeats: its id, each day's outcome and the guards' error counts."""
+    run_id: int
+    days: list[dict]
+    errors: dict[str, int]
+
+
+class _Key:
+    def __init__(self) -> None:
+        self.sha = hashlib.sha256()
+
+    def add(self, label: str, data: bytes | str) -> None:
+        data = data.encode() if isinstance(data, str) else data
+        self.sha.update(f"{label}:{len(data)}:".encode())   # length-prefixed: no two inputs run together
+        self.sha.update(data)
+
+    def add_json(self, label: str, value) -> None:
+        self.add(label, json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
+
+
+def _files(folder: Path, pattern: str = "*") -> list[Path]:
+    return sorted(p for p in folder.rglob(pattern) if p.is_file() and "__pycache__" not in p.parts)
+
+
+@functools.cache
+def code() -> str:
+    """SHA-256 of the code that makes the outputs: the package's sources, the page templates, the
+    installed distributions by name and version (their .dist-info folders), the Python."""
+    key = _Key()
+    for path in _files(CODE, "*.py") + _files(TEMPLATES):
+        key.add(str(path.relative_to(CODE.parent)), path.read_bytes())
+    installed = sorted(name for entry in sys.path if os.path.isdir(entry)
+                       for name in os.listdir(entry) if name.endswith((".dist-info", ".egg-info")))
+    key.add_json("installed", [sys.version, installed])
+    return key.sha.hexdigest()
+
+
+def run_key(*, source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path],
+            workbook, result, reading, facts, signoffs: dict[str, dict | None] | None) -> str:
+    """The run key (see the module's docstring)."""
+    key = _Key()
+    key.add("code", code())
+    root = Path(policies)
+    for path in _files(root):
+        key.add(f"policies/{path.relative_to(root).as_posix()}", path.read_bytes())
+    key.add_json("run", {"source": str(Path(source).resolve()), "days": [d.isoformat() for d in days],
+                         "force": force_reason, "folders": [str(f.resolve()) for f in folders]})
+    for table in workbook.tables:
+        key.add_json("tab", [table.title, table.source, table.sheet, table.header, table.n_rows, table.unreadable,
+                             table.ragged])
+        if table.row_numbers is not None:
+            key.add("tab rows", table.row_numbers.tobytes())
+    key.add_json("workbook", [workbook.source, workbook.unavailable])
+    for name, rows in sorted(reading.rows.items()):
+        key.add_json("read", [name, rows.tab, rows.source, rows.header, len(rows)])
+        key.add("digest", rows.digest)
+        key.add("row numbers", rows.rows.tobytes())
+    key.add_json("result", [result.source, result.as_of, {s: t.title for s, t in sorted(result.tabs.items())},
+                            result.missing, result.unavailable, len(result.issues), len(result.errors)])
+    run_days = {d.isoformat() for d in days}
+    key.add_json("facts", {
+        "submitted": {str(row): at.isoformat() for row, at in facts.submitted.items()},
+        "filled": facts.filled,
+        "late_edits": {day: edits for day, edits in facts.late_edits.items() if edits},
+        # this run's own days come from the run itself, as it makes them, not from the archive
+        "published": {day: body for day, body in facts.published.items() if day not in run_days}})
+    key.add_json("signoffs", signoffs)
+    return key.sha.hexdigest()
+
+
+def _state(path: Path, private: bool = False) -> list | None:
+    """[SHA-256, mode] of a regular file (the mode of private ones only: they must stay 0600), None when
+    there is none; a link or a folder is "other"."""
+    try:
+        found = path.lstat()
+    except FileNotFoundError:
+        return None
+    if not stat.S_ISREG(found.st_mode):
+        return ["other", None]
+    return [hashlib.sha256(path.read_bytes()).hexdigest(), stat.S_IMODE(found.st_mode) if private else None]
+
+
+def as_built(page: bytes) -> bytes:
+    """A day's page as `build` writes it over the one `run` wrote (sync/render/site.py `unsearchable`:
+    kept out of the search index), so that a build in between is no change."""
+    flag = b"search:\n  exclude: true\n"
+    return b"---\n" + flag + page[4:] if page.startswith(b"---\n") else b"---\n" + flag + b"---\n\n" + page
+
+
+def _paths(outputs, days: list[dt.date]) -> list[Path]:
+    """The files a run of these days writes or removes, the summaries on file (latest.json and the index
+    are made from them all) and the index."""
+    paths = set(outputs.summaries.glob("*.json")) | {outputs.reports / "index.md"}
+    for day in days:
+        name = day.isoformat()
+        paths |= {outputs.summaries / f"{name}.json", outputs.private / f"{name}.json",
+                  outputs.exports / f"{name}.csv", outputs.exports / f"{name}.xlsx", outputs.reports / f"{name}.md"}
+    return sorted(paths)
+
+
+def record(outputs, days: list, errors: dict[dt.date, int]) -> dict:
+    """What a published run left: each file's state (and a day page's as a build rewrites it), each
+    day's outcome (jobs.DayOutcome) and the guards' error count per day."""
+    files, built = {}, {}
+    for path in _paths(outputs, [d.date for d in days]):
+        files[str(path)] = _state(path, path.parent == outputs.private)
+        if path.parent == outputs.reports and path.name != "index.md" and files[str(path)]:
+            built[str(path)] = [hashlib.sha256(as_built(path.read_bytes())).hexdigest(), None]
+    return {"files": files, "built": built,
+            "days": [{"date": d.date.isoformat(), "status": d.status, "reporting": d.reporting, "errors": d.errors,
+                      "warnings": d.warnings, "signoff": d.signoff} for d in days],
+            "errors": {day.isoformat(): n for day, n in errors.items()}}
+
+
+def previous(archive, reading, key: str, outputs, days: list[dt.date]) -> Previous | None:
+    """The newest published run, when this run repeats it: the same key, no version stored since, and
+    every file as it left them (summaries on file neither added nor removed). None: run in full."""
+    last = archive.last_outputs(reading.run_id)
+    if last is None:
+        return None
+    run_id, last_key, last_version, kept = last
+    if last_key != key or archive.last_version() != last_version:
+        return None
+    try:
+        files, built = kept["files"], kept.get("built", {})
+        if sorted(files) != [str(p) for p in _paths(outputs, days)]:      # a summary added or removed by hand
+            return None
+        for path, state in files.items():
+            now = _state(Path(path), Path(path).parent == outputs.private)
+            if now != state and (path not in built or now != built[path]):
+                return None
+        said = [{k: d[k] for k in ("date", "status", "reporting", "errors", "warnings", "signoff")} for d in kept["days"]]
+        errors = {day: int(n) for day, n in kept["errors"].items()}
+        if [d["date"] for d in said] != [d.isoformat() for d in days] or sorted(errors) != [d["date"] for d in said]:
+            return None
+        return Previous(run_id, said, errors)
+    except (KeyError, TypeError, ValueError, AttributeError, OSError):    # a record it cannot read: in full
+        return None
