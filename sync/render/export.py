@@ -48,25 +48,24 @@ def table(rows: list[dict], policy: Policy) -> list[list]:
     return [header, *body, total]
 
 
-def to_csv(rows: list[dict], policy: Policy) -> bytes:
-    """UTF-8 with a byte-order mark, so that Excel opens the Chinese headers as Chinese."""
+def csv_bytes(lines: list[list]) -> bytes:
+    """A table as CSV: UTF-8 with a byte-order mark, so that Excel opens the Chinese headers as
+    Chinese; None is blank."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    for line in table(rows, policy):
-        writer.writerow(["" if v is None else v for v in line])
+    csv.writer(buffer, lineterminator="\r\n").writerows(["" if v is None else v for v in line] for line in lines)
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(rows: list[dict], policy: Policy, day: dt.date) -> bytes:
-    """The same table as one worksheet. The file's creation date is the day, so that a rerun
-    writes the same bytes."""
+def xlsx_bytes(lines: list[list], title: str, day: dt.date, frozen_columns: int,
+               widths: list[tuple[int, int, int]]) -> bytes:
+    """A table as one worksheet named by the day, header and totals row in bold, numbers as
+    numbers. The file's creation date is the day, so that a rerun writes the same bytes.
+    widths: (first column, last column, width)."""
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"title": f"{day.isoformat()} 单位日报汇总 Unit daily reports",
-                         "created": dt.datetime.combine(day, dt.time())})
+    book.set_properties({"title": f"{day.isoformat()} {title}", "created": dt.datetime.combine(day, dt.time())})
     sheet = book.add_worksheet(day.isoformat())
     bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    lines = table(rows, policy)
     for r, line in enumerate(lines):
         style = bold if r in (0, len(lines) - 1) else None
         for c, value in enumerate(line):
@@ -76,9 +75,18 @@ def to_xlsx(rows: list[dict], policy: Policy, day: dt.date) -> bytes:
                 sheet.write_string(r, c, str(value), style)
             elif style is not None:
                 sheet.write_blank(r, c, None, style)
-    sheet.freeze_panes(1, 2)
-    sheet.set_column(0, 0, 16)
-    sheet.set_column(1, 2, 22)
-    sheet.set_column(3, len(lines[0]) - 1, 14)
+    sheet.freeze_panes(1, frozen_columns)
+    for first, last, width in widths:
+        sheet.set_column(first, last, width)
     book.close()
     return buffer.getvalue()
+
+
+def to_csv(rows: list[dict], policy: Policy) -> bytes:
+    return csv_bytes(table(rows, policy))
+
+
+def to_xlsx(rows: list[dict], policy: Policy, day: dt.date) -> bytes:
+    lines = table(rows, policy)
+    return xlsx_bytes(lines, "单位日报汇总 Unit daily reports", day, 2,
+                      [(0, 0, 16), (1, 2, 22), (3, len(lines[0]) - 1, 14)])

@@ -9,16 +9,12 @@ Campus names and reasons come from other sites: every one is escaped (text.table
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-
-import xlsxwriter
 
 from ..render import charts
 from ..render import home
 from ..render import text as t
-from ..render.export import UNDER_REVIEW
+from ..render.export import UNDER_REVIEW, csv_bytes, xlsx_bytes
 from .assess import STATES, Assessment, View
 
 LABELS = {key: f"{zh} {en}" for _, key, zh, en in home.FIGURES}
@@ -89,29 +85,11 @@ def upward_rows(a: Assessment) -> list[list[object]]:
 
 
 def to_csv(rows: list[list]) -> bytes:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
-    return buffer.getvalue().encode("utf-8-sig")       # Excel opens the Chinese headers as Chinese
+    return csv_bytes(rows)
 
 
 def to_xlsx(rows: list[list], day: dt.date) -> bytes:
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    book.set_properties({"title": f"{day.isoformat()} 全省汇总 Province roll-up",
-                         "created": dt.datetime.combine(day, dt.time())})
-    sheet = book.add_worksheet(day.isoformat())
-    bold = book.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-    for r, line in enumerate(rows):
-        style = bold if r in (0, len(rows) - 1) else None
-        for c, value in enumerate(line):
-            if isinstance(value, (int, float)) and not isinstance(value, bool):
-                sheet.write_number(r, c, value, style)
-            else:
-                sheet.write_string(r, c, str(value), style)
-    sheet.freeze_panes(1, 3)
-    sheet.set_column(0, len(rows[0]) - 1, 16)
-    book.close()
-    return buffer.getvalue()
+    return xlsx_bytes(rows, "全省汇总 Province roll-up", day, 3, [(0, len(rows[0]) - 1, 16)])
 
 
 def index(a: Assessment, title: str) -> str:
