@@ -25,6 +25,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..render.text import unsearchable
+
 CODE = Path(__file__).resolve().parents[1]                  # the sync package
 TEMPLATES = CODE.parent / "site" / "templates"              # sync/render/report.py's TEMPLATES
 
@@ -113,10 +115,9 @@ def _state(path: Path, private: bool = False) -> list | None:
 
 
 def as_built(page: bytes) -> bytes:
-    """A day's page as `build` writes it over the one `run` wrote (sync/render/site.py `unsearchable`:
-    kept out of the search index), so that a build in between is no change."""
-    flag = b"search:\n  exclude: true\n"
-    return b"---\n" + flag + page[4:] if page.startswith(b"---\n") else b"---\n" + flag + b"---\n\n" + page
+    """A day's page as `build` writes it over the one `run` wrote (kept out of the search index), so
+    that a build in between is no change."""
+    return unsearchable(page.decode("utf-8")).encode("utf-8")
 
 
 def _paths(outputs, days: list[dt.date]) -> list[Path]:

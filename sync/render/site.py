@@ -28,7 +28,7 @@ from . import home, notices, opendata, report, safety
 from .board import Board
 from .plans import Plans
 from .summaries import read_summaries
-from .text import Tree
+from .text import Tree, unsearchable
 
 GENERATED = ["notices", "plans", "reports", "trends", "contacts", "overrides/generated", "schemas", "en", "data"]
 SINGLE = ["index.md"]
@@ -114,11 +114,3 @@ def render(policies: str | Path, summaries: str | Path, docs_dir: str | Path, to
     for lang, where in LANGS.items():
         tree.add(f"{where}data/index.md", opendata.page(index, lang))
     return tree.write(GENERATED, SINGLE)
-
-
-def unsearchable(markdown: str) -> str:
-    """Keep a daily report out of the search index. A year of them is figures and tables: they would
-    make the index four times larger (downloaded by every phone that searches) and the build several
-    seconds slower, while the reports index, the trends and the home page lead to them."""
-    flag = "search:\n  exclude: true\n"
-    return f"---\n{flag}{markdown[4:]}" if markdown.startswith("---\n") else f"---\n{flag}---\n\n{markdown}"

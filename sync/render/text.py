@@ -160,3 +160,9 @@ class Tree:
         return written
 
 
+def unsearchable(markdown: str) -> str:
+    """Keep a daily report out of the search index. A year of them is figures and tables: they would
+    make the index four times larger (downloaded by every phone that searches) and the build several
+    seconds slower, while the reports index, the trends and the home page lead to them."""
+    flag = "search:\n  exclude: true\n"
+    return f"---\n{flag}{markdown[4:]}" if markdown.startswith("---\n") else f"---\n{flag}---\n\n{markdown}"
