@@ -67,6 +67,7 @@ class DayOutcome:
     files: list[Path]
     signoff: str | None = None  # with sign-off required: unsigned | signed | unchanged | late-edit
 
+
 @dataclass
 class RunOutcome:
     result: "Result"
