@@ -179,6 +179,9 @@ def run(source, day, first, last, policies, out, site, force, reason):
     if outcome.unchanged is not None:
         click.echo(f"未变 unchanged: 与第 {outcome.unchanged} 次运行的输入相同，未重新汇总或写入 / the same inputs as "
                    f"run {outcome.unchanged}, published: nothing summarized or written")
+    for path in outcome.restored:
+        click.echo(f"已按存档恢复 restored from the archive: {path} (缺失或与已发布的不同 / missing, or not as "
+                   f"published)", err=True)
     for o in outcome.written_back:
         click.echo(f"{'写回 written' if o.ok else '未写回 not written'}  {o.spreadsheet}: {o.message}", err=not o.ok)
     sys.exit(1 if outcome.has_errors else 0)

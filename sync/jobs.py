@@ -74,6 +74,7 @@ class RunOutcome:
     days: list[DayOutcome]
     written_back: list = field(default_factory=list)     # Google source: one outcome per spreadsheet
     unchanged: int | None = None    # the published run this one repeated, writing nothing (publish/unchanged.py)
+    restored: list[Path] = field(default_factory=list)  # public summaries put back as the archive has them published
 
     @property
     def has_errors(self) -> bool:
@@ -127,6 +128,8 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
                                                   d["errors"], d["warnings"], [], d["signoff"]) for d in same.days],
                               unchanged=same.run_id)
         outcomes, published = _write_days(digest, days, outputs, office, result, policy, reading)
+        # Every summary on file is in the unchanged run's record: one not as published runs this in full.
+        restored = outputs.restore(archive.published(), days)
         outputs.write_lists(policy.dates)
         archive.finish(reading, "published", published, force_reason, overrode,
                        None if key is None else (key, unchanged.record(outputs, outcomes, errors)))
@@ -137,7 +140,7 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
             from .publish.google import write_back
             written_back = write_back(source, result, policy, private=digest.private(days[-1]), marks=office,
                                       client=getattr(step.workbook, "client", None))
-    return RunOutcome(result, outcomes, written_back)
+    return RunOutcome(result, outcomes, written_back, restored=restored)
 
 
 def _write_days(digest, days: list[dt.date], outputs, office, result, policy, reading

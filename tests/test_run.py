@@ -365,3 +365,40 @@ def test_a_record_it_cannot_read_runs_in_full(tmp_path):
     out = invoke(tmp_path, copy.deepcopy(BASELINE), "--date", "2020-02-11")
     assert out.exit_code == 0 and "未变 unchanged" not in out.output, out.output
     assert _statuses(tmp_path) == ["published", "published"]
+
+
+def test_a_published_summary_lost_or_edited_by_hand_is_put_back_from_the_archive(tmp_path):
+    """The site's trends and open data read data/summaries/: each day there is the archive's record of
+    what was published, so a 3 typed over as 30, or a day's file lost, is put back by the next run."""
+    assert invoke(tmp_path, campus_sheets(), *RANGE).exit_code == 1
+    day = tmp_path / "data/summaries/2020-02-10.json"
+    page = tmp_path / "site/reports/2020-02-10.md"
+    good, good_page = day.read_bytes(), page.read_bytes()
+    edited = json.loads(good)
+    edited["units"]["isolated"] = edited["units"]["isolated"] * 10 + 1
+    day.write_text(json.dumps(edited, ensure_ascii=False), encoding="utf-8")
+    page.unlink()
+    out = invoke(tmp_path, campus_sheets(), "--date", "2020-02-11")
+    assert out.exit_code == 1 and f"restored from the archive: {day}" in out.stderr
+    assert day.read_bytes() == good and page.read_bytes() == good_page
+    day.unlink()
+    out = invoke(tmp_path, campus_sheets(), "--date", "2020-02-11")
+    assert f"restored from the archive: {day}" in out.stderr and day.read_bytes() == good
+    assert "2020-02-10" in (tmp_path / "site/reports/index.md").read_text(encoding="utf-8")
+    # with every day as published, nothing is put back and nothing said of it
+    out = invoke(tmp_path, campus_sheets(), "--date", "2020-02-11")
+    assert "restored" not in out.output and day.read_bytes() == good
+
+
+def test_the_private_trend_is_the_days_as_published_not_as_read_again(tmp_path):
+    """A unit's report of the 10th deleted from the sheet afterwards: the 11th's detail still shows
+    the 10th as it was published (from the archive), while the sheet now has no report that day."""
+    assert invoke(tmp_path, campus_sheets(), *RANGE).exit_code == 1
+    published = json.loads((tmp_path / "data/summaries/2020-02-10.json").read_text(encoding="utf-8"))
+    sheets = campus_sheets()
+    sheets["单位日报"] = [row for row in sheets["单位日报"] if "2020-02-10" not in row]
+    assert len(sheets["单位日报"]) < len(campus_sheets()["单位日报"])
+    invoke(tmp_path, sheets, "--date", "2020-02-11", "--force", "--reason", "测试 test")
+    detail = json.loads((tmp_path / "data/private/2020-02-11.json").read_text(encoding="utf-8"))
+    tenth = next(d for d in detail["trend"] if d["date"] == "2020-02-10")
+    assert tenth["rate"] == published["reporting"]["rate"] and tenth["rate"] > 0

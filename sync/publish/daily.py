@@ -82,6 +82,22 @@ class Outputs:
             written.append(write_bytes(self.exports / f"{name}.xlsx", to_xlsx(rows, digest.policy, day)))
         return summary, written
 
+    def restore(self, published: dict[str, dict], skip: list[dt.date]) -> list[Path]:
+        """Put back each day's public summary (and its page) as the archive recorded it published,
+        where the file is missing or says anything else: the site's trends and the open data read
+        these files, so a figure hand-edited from 7 to 70, or a day lost with a checkout, is not
+        shown as published. Days in skip are this run's own, written anyway."""
+        skipped, restored = {d.isoformat() for d in skip}, []
+        for day, summary in sorted(published.items()):
+            path, body = self.summaries / f"{day}.json", stable_json(summary)
+            if day in skipped or (path.is_file() and path.read_bytes() == body.encode("utf-8")):
+                continue
+            from ..render import render_report
+            write_text(path, body)
+            write_text(self.reports / f"{day}.md", render_report(summary, self.env))
+            restored.append(path)
+        return restored
+
     def _awaiting(self, day: dt.date, waiting: bool) -> None:
         """summaries/awaiting.json: the days that await the office's sign-off (dates only)."""
         path = self.summaries / "awaiting.json"
