@@ -63,6 +63,27 @@ def main():
     """Campus Desk: daily epidemic-prevention reports from department spreadsheets."""
 
 
+def entry(prog_name: str | None = None) -> None:
+    """The process's entry (python -m sync, campus-desk): main, then its exit code at once, without
+    the interpreter's finalization. Arrow's C++ thread pool can abort that (SIGABRT, "terminate called
+    without an active exception": apache/arrow#34314, open upstream), which now and then turned a
+    finished run's exit code into 134. Every output is written and closed, and the archive too,
+    before main returns; only what is still buffered on stdout and stderr is left to flush."""
+    try:
+        main(prog_name=prog_name)
+        code = 0
+    except SystemExit as done:
+        if isinstance(done.code, str):
+            print(done.code, file=sys.stderr)
+        code = done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):    # a reader that stopped early (| head), a closed stream
+            pass
+    os._exit(code)
+
+
 @main.command()
 @click.option("--source", required=True, type=click.Path(),
               help="An .xlsx workbook, a folder of .csv files or a Google config (see examples/google.yml).")
