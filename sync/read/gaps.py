@@ -47,7 +47,6 @@ _DECLARED = re.compile(r"""encoding\s*=\s*["'][Uu][Tt][Ff]-?16(?:[LB]E)?["']""")
 _ERROR = re.compile(rb"""\bt\s*=\s*["']e["']""")
 _CELL = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(/>|>(.*?)</(?:[\w.-]+:)?c\s*>)", re.S)
 _REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]{1,7})["']""")
-_ROW = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]+)["']""")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v\b[^>]*>([^<]*)</(?:[\w.-]+:)?v\s*>")
 _NEGATIVE = re.compile(rb"v>-")
 _CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
@@ -162,7 +161,6 @@ def inspect(path: Path | io.BytesIO, progress: Progress | None = None) -> Gaps:
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _CALCEXT_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 
 
