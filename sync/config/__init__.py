@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import expr
 from ..errors import ConfigError
 from .objects import Field, Policy, RefList, Rule, Sheet, fold
 from . import crosscheck
@@ -86,10 +85,8 @@ def load_sheet(path: Path, lists: set[str], unreadable: set[str], thresholds: di
                  fields=[_field(i, f, data["fields"][i]) for i, f in enumerate(spec.fields)],
                  primary_key=list(spec.primaryKey), missing_values=[str(v) for v in spec.missingValues],
                  count_rule_breakers=spec.countRuleBreakers, optional=spec.optional,
-                 rules=[Rule(code=r.code, severity=r.severity, column=r.column,
-                             when=[expr.parse(w, names, thresholds) for w in r.when],
-                             check=[expr.parse(c, names, thresholds) for c in r.check], message=raw["message"])
-                        for r, raw in zip(spec.rules, data.get("rules") or [])],
+                 rules=[Rule(code=r.code, severity=r.severity, column=r.column, when=list(r.when), check=list(r.check),
+                             message=raw["message"]) for r, raw in zip(spec.rules, data.get("rules") or [])],
                  checks=list(data.get("checks") or []))
 
 
