@@ -54,7 +54,7 @@ class Scheduler:
         self.jobs = schedule_lib.Scheduler()
 
     def now(self) -> str:
-        return dt.datetime.now(dt.timezone.utc).astimezone(_zone(self.timezone)).isoformat(timespec="seconds")
+        return dt.datetime.now(dt.timezone.utc).astimezone(zoneinfo.ZoneInfo(self.timezone)).isoformat(timespec="seconds")
 
     def run_job(self, name: str) -> int:
         """Run one job to its end and log one line; never raises."""
@@ -88,7 +88,7 @@ class Scheduler:
             self.jobs.every().day.at(slot["at"], self.timezone).do(self.run_slot, list(slot["jobs"]))
 
     def next_runs(self) -> str:
-        zone = _zone(self.timezone)
+        zone = zoneinfo.ZoneInfo(self.timezone)
         runs = []
         for job in sorted(self.jobs.jobs, key=lambda j: j.next_run or dt.datetime.max):
             if job.job_func is not None and job.next_run is not None:
@@ -114,7 +114,3 @@ class Scheduler:
             self.stop.set()
         signal.signal(signal.SIGTERM, handler)
         signal.signal(signal.SIGINT, handler)
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    return zoneinfo.ZoneInfo(name)

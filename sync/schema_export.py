@@ -7,11 +7,11 @@ every accepted spelling. Field names are the headers as typed (Chinese by defaul
 """
 from __future__ import annotations
 
-import json
 from typing import Any
 from pathlib import Path
 
 from . import policy as policy_mod
+from .config.schema import write_schemas
 from .vocabulary import BLANK, FALSE_WORDS, TRUE_WORDS, spellings
 
 # Table Schema compares case-sensitively and without NFKC: every spelling the sync accepts.
@@ -57,13 +57,5 @@ def table_schema(sheet: policy_mod.Sheet, policy: policy_mod.Policy, headers: st
 
 def export(policies: str | Path, directory: str | Path, headers: str = "zh") -> list[Path]:
     policy = policy_mod.load(policies)
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, sheet in sorted(policy.sheets.items()):
-        path = directory / f"{name}.schema.json"
-        body = json.dumps(table_schema(sheet, policy, headers), ensure_ascii=False, indent=2, sort_keys=True,
-                          allow_nan=False)
-        path.write_text(body + "\n", encoding="utf-8")
-        written.append(path)
-    return written
+    return write_schemas(directory, {name: table_schema(sheet, policy, headers)
+                                     for name, sheet in sorted(policy.sheets.items())})

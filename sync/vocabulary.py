@@ -36,9 +36,4 @@ THRESHOLD_UNITS = {"fever": {"zh": " ℃", "en": " ℃"}, "isolation_days": {"zh
 
 def spellings(words: tuple[str, ...]) -> list[str]:
     """Every spelling of the words a case-sensitive tool must be given (yes, Yes, YES)."""
-    out: list[str] = []
-    for word in words:
-        for form in (word, word.capitalize(), word.upper()):
-            if form not in out:
-                out.append(form)
-    return out
+    return list(dict.fromkeys(form for word in words for form in (word, word.capitalize(), word.upper())))

@@ -7,10 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import expr
 from ..errors import ConfigError
 from .objects import Field, Policy, RefList, Rule, Sheet, fold
-from ..yamlfile import read_yaml
 from . import crosscheck
 from .base import Problem, check, load_file, problem, read
 from .campus import Campus, Dates, Guards
@@ -26,7 +24,8 @@ def load_policy(root: str | Path = "policies") -> Policy:
     if not (root / "campus.yml").is_file():
         raise ConfigError([f"{root}: not a policies folder (no campus.yml)"])
     found: list[Problem] = []
-    campus_model, campus = load_file(Campus, root / "campus.yml", found)
+    campus, lines = read(root / "campus.yml", found) or (None, {})
+    campus_model = check(Campus, campus, root / "campus.yml", lines, found) if campus is not None else None
     thresholds = campus.get("thresholds") if isinstance(campus, dict) else None
     thresholds = thresholds if isinstance(thresholds, dict) else {}
     files = sorted((root / "lists").glob("*.yml")) + sorted((root / "plans").glob("*.yml"))
@@ -43,11 +42,10 @@ def load_policy(root: str | Path = "policies") -> Policy:
     cross_checks = []
     if campus_model is not None and not found:     # the shape is the model's; sheets and fields here, once
         # every schema loaded (a broken one would echo as an unknown sheet)
-        cross_checks = crosscheck.load(root / "campus.yml", read_yaml(root / "campus.yml")[1], campus_model, sheets,
-                                       thresholds, found)
+        cross_checks = crosscheck.load(root / "campus.yml", lines, campus_model, sheets, thresholds, found)
     if found:
         raise ConfigError(found)
-    assert campus_model is not None
+    assert campus is not None and campus_model is not None
     campus["guards"] = (campus_model.guards or Guards()).model_dump()
     campus["dates"] = (campus_model.dates or Dates()).model_dump()
     return Policy(root=root, campus=campus, lists=lists, sheets=sheets, cross_checks=cross_checks)
@@ -87,10 +85,8 @@ def load_sheet(path: Path, lists: set[str], unreadable: set[str], thresholds: di
                  fields=[_field(i, f, data["fields"][i]) for i, f in enumerate(spec.fields)],
                  primary_key=list(spec.primaryKey), missing_values=[str(v) for v in spec.missingValues],
                  count_rule_breakers=spec.countRuleBreakers, optional=spec.optional,
-                 rules=[Rule(code=r.code, severity=r.severity, column=r.column,
-                             when=[expr.parse(w, names, thresholds) for w in r.when],
-                             check=[expr.parse(c, names, thresholds) for c in r.check], message=raw["message"])
-                        for r, raw in zip(spec.rules, data.get("rules") or [])],
+                 rules=[Rule(code=r.code, severity=r.severity, column=r.column, when=list(r.when), check=list(r.check),
+                             message=raw["message"]) for r, raw in zip(spec.rules, data.get("rules") or [])],
                  checks=list(data.get("checks") or []))
 
 

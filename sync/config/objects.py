@@ -34,9 +34,6 @@ class RefList:
     def find(self, text: str) -> str | None:
         return self.lookup.get(fold(text))
 
-    def item(self, item_id: str) -> dict:
-        return next(i for i in self.items if i["id"] == item_id)
-
 
 @dataclass
 class Field:

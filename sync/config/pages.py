@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, mod
 from ..yamlfile import as_date
 from .base import Bilingual, Flag, Model, Text, checked, fail, fail_all, filled, named_as_file, non_empty, one_of
 
-LANGUAGES = {"zh": "中文", "en": "English"}
+LANGUAGES = ("zh", "en")
 _LANGUAGE = f"expected one of {', '.join(LANGUAGES)}; got {{value}}"
 
 
@@ -56,7 +56,7 @@ class NoticeMeta(Model):
                                 "not-an-audience", "expected an audience id or a list of them; got {value}")]
     urgent: Flag = Field(False, description="the announcement bar, pinned on the board")
     expires: Annotated[dt.date | None, _date("2020-03-01")] = Field(None, description="the last day on the board")
-    language: Annotated[Literal["zh", "en"], one_of(tuple(LANGUAGES), "not-a-language", _LANGUAGE)]
+    language: Annotated[Literal["zh", "en"], one_of(LANGUAGES, "not-a-language", _LANGUAGE)]
     issuer: Annotated[str | None, _in("units")] = None
 
     @model_validator(mode="after")
@@ -76,7 +76,7 @@ class PlanMeta(Model):
     """policies/plans/contingency/<plan>.<zh|en>.md, between the --- lines. A translation (.en.md)
     needs only its title: the site takes order, updated and responsible from the Chinese one."""
     title: Text
-    language: Annotated[Literal["zh", "en"] | None, one_of(tuple(LANGUAGES), "not-a-language", _LANGUAGE, True)] = None
+    language: Annotated[Literal["zh", "en"] | None, one_of(LANGUAGES, "not-a-language", _LANGUAGE, True)] = None
     order: int = Field(99, description="the plan's place in the list")
     updated: Annotated[dt.date | None, _date()] = None
     responsible: Annotated[list[Annotated[str, _in("units")]], BeforeValidator(_one_or_more)] = []

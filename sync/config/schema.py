@@ -42,12 +42,17 @@ def json_schema(name: str) -> dict:
 
 
 def write(directory: str | Path) -> list[Path]:
+    return write_schemas(directory, {name: json_schema(name) for name in MODELS})
+
+
+def write_schemas(directory: str | Path, schemas: dict[str, dict]) -> list[Path]:
+    """Each schema as DIRECTORY/<name>.schema.json, the stable way (sorted keys, indented)."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in MODELS:
+    for name, schema in schemas.items():
         path = directory / f"{name}.schema.json"
-        path.write_text(json.dumps(json_schema(name), ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+        path.write_text(json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True, allow_nan=False) + "\n",
                         encoding="utf-8")
         written.append(path)
     return written

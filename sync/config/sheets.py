@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal, Union
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, create_model, model_validator
+from pydantic import (AfterValidator, BeforeValidator, Field, PlainValidator, ValidationInfo, create_model,
+                      model_validator)
 
 from .. import expr
 from .objects import fold
@@ -44,12 +45,11 @@ def _threshold_ref(value, info: ValidationInfo):
     return value
 
 
-def _condition(value, info: ValidationInfo):
+def _condition(value, info: ValidationInfo) -> expr.Condition:
     try:
-        expr.parse(value, _context(info, "fields") or set(), _context(info, "thresholds") or {})
+        return expr.parse(value, _context(info, "fields") or set(), _context(info, "thresholds") or {})
     except expr.ExprError as exc:
         fail("bad-condition", str(exc))
-    return value
 
 
 def _regex(value):
@@ -62,7 +62,8 @@ def _regex(value):
 
 
 FieldName = Annotated[str, AfterValidator(_field_ref)]
-Condition = Annotated[str, BeforeValidator(_condition)]
+# Parsed once, here: a rule's conditions reach the policy as the validator read them.
+Condition = Annotated[expr.Condition, PlainValidator(_condition, json_schema_input_type=str)]
 Conditions = Annotated[list[Condition], BeforeValidator(lambda v: [v] if isinstance(v, str) else v or [])]
 
 

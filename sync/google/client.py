@@ -53,11 +53,6 @@ class Client:
                 self._properties[sheet.key] = found
         return copy.deepcopy(found)
 
-    def forget(self, sheet: Spreadsheet) -> None:
-        """After a write that changed the tabs (init-sheets)."""
-        with self._lock:
-            self._properties.pop(sheet.key, None)
-
     def authorize(self, sheet: Spreadsheet | None = None) -> None:
         """Get the run's one access token now, before requests go out side by side (each would
         otherwise fetch its own)."""

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 
+from openpyxl.utils.cell import coordinate_to_tuple
+
 from .. import issues as iss
 from ..policy import Policy
 from .annotate import note
@@ -21,20 +23,10 @@ FIELDS = "note,userEnteredFormat.backgroundColor"
 _A1 = re.compile(r"^([A-Z]+)(\d+)$")
 
 
-def _index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
 def _cell(sheet_id: int, address: str, value: dict) -> dict:
-    match = _A1.match(address)
-    assert match is not None          # requests() keeps only cells in A1 form
-    letters, row = match.groups()
-    col, row = _index(letters), int(row) - 1
-    return {"updateCells": {"range": {"sheetId": sheet_id, "startRowIndex": row, "endRowIndex": row + 1,
-                                      "startColumnIndex": col, "endColumnIndex": col + 1},
+    row, col = coordinate_to_tuple(address)      # 1-based; requests() keeps only cells in A1 form
+    return {"updateCells": {"range": {"sheetId": sheet_id, "startRowIndex": row - 1, "endRowIndex": row,
+                                      "startColumnIndex": col - 1, "endColumnIndex": col},
                             "rows": [{"values": [value]}], "fields": FIELDS}}
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 from .files import stable_json
 
@@ -86,7 +87,7 @@ class SignOff:
     sign-off releases held values)."""
 
     def __init__(self, archive, make_unheld):
-        self.archive, self._make, self._unheld = archive, make_unheld, None
+        self.archive, self._make = archive, make_unheld
 
     @classmethod
     def for_run(cls, policy, result, archive, facts) -> "SignOff":
@@ -96,11 +97,9 @@ class SignOff:
         unheld = dataclasses.replace(policy, campus={**policy.campus, "hold": []})
         return cls(archive, lambda: Digest(result, unheld, facts))
 
-    @property
+    @cached_property
     def unheld(self):
-        if self._unheld is None:
-            self._unheld = self._make()
-        return self._unheld
+        return self._make()
 
     def decide(self, digest, day: dt.date) -> Decision:
         return decide(digest, day, self.archive, self)

@@ -47,7 +47,6 @@ _DECLARED = re.compile(r"""encoding\s*=\s*["'][Uu][Tt][Ff]-?16(?:[LB]E)?["']""")
 _ERROR = re.compile(rb"""\bt\s*=\s*["']e["']""")
 _CELL = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(/>|>(.*?)</(?:[\w.-]+:)?c\s*>)", re.S)
 _REF = re.compile(rb"""\br\s*=\s*["']\$?([A-Z]{1,3})\$?([0-9]{1,7})["']""")
-_ROW = re.compile(rb"""<(?:[\w.-]+:)?row\b[^>]*?\br\s*=\s*["']([0-9]+)["']""")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v\b[^>]*>([^<]*)</(?:[\w.-]+:)?v\s*>")
 _NEGATIVE = re.compile(rb"v>-")
 _CELL_START = re.compile(rb"<(?:[\w.-]+:)?c[\s>/]")
@@ -162,7 +161,6 @@ def inspect(path: Path | io.BytesIO, progress: Progress | None = None) -> Gaps:
 
 
 _ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
-_ODS_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _CALCEXT_TYPE = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}value-type"
 
 
@@ -204,26 +202,21 @@ def xls_gaps(path: Path) -> Gaps:
         book = xlrd.open_workbook(str(path), formatting_info=True, on_demand=True)
     except Exception:                       # xlrd refuses what calamine may still read: nothing to add
         return found
-    with book:
-        _xls_cells(book, found)
-    return found
-
-
-def _xls_cells(book, found: Gaps) -> None:
-    import xlrd
-
     try:
-        for index in range(book.nsheets):
-            sheet = book.sheet_by_index(index)
-            for r in range(sheet.nrows):
-                for c, (kind, value) in enumerate(zip(sheet.row_types(r), sheet.row_values(r))):
-                    if kind == xlrd.XL_CELL_ERROR:
-                        found.errors.setdefault(sheet.name, {})[(r, c)] = xlrd.error_text_from_code.get(value, "#N/A")
-                    elif kind == xlrd.XL_CELL_DATE and value < 0:
-                        found.negative.setdefault(sheet.name, {})[(r, c)] = repr(value)
-            book.unload_sheet(index)
+        with book:
+            for index in range(book.nsheets):
+                sheet = book.sheet_by_index(index)
+                for r in range(sheet.nrows):
+                    for c, (kind, value) in enumerate(zip(sheet.row_types(r), sheet.row_values(r))):
+                        if kind == xlrd.XL_CELL_ERROR:
+                            text = xlrd.error_text_from_code.get(value, "#N/A")
+                            found.errors.setdefault(sheet.name, {})[(r, c)] = text
+                        elif kind == xlrd.XL_CELL_DATE and value < 0:
+                            found.negative.setdefault(sheet.name, {})[(r, c)] = repr(value)
+                book.unload_sheet(index)
     except Exception:                       # a sheet xlrd cannot follow: calamine's reading stands
         pass
+    return found
 
 
 def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:

@@ -7,6 +7,7 @@ distinct value instead of one per cell.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import datetime as dt
 
@@ -20,14 +21,11 @@ class Column:
     def __init__(self, dictionary: pa.Array, codes: np.ndarray):
         self.dictionary = dictionary
         self.codes = codes
-        self._uniques: list[str] | None = None
         self.prepared = None        # the validator's normalised view, kept so it is made once
 
-    @property
+    @cached_property
     def uniques(self) -> list[str]:
-        if self._uniques is None:
-            self._uniques = self.dictionary.to_pylist()
-        return self._uniques
+        return self.dictionary.to_pylist()
 
     @classmethod
     def from_texts(cls, texts: list[str]) -> "Column":

@@ -187,7 +187,6 @@ def files(summaries: list[dict], exports: str | Path | None = None, awaiting: li
     return {f"data/{k}": v for k, v in out.items()}
 
 
-
 TEXT: dict[str, dict[str, Any]] = {
     "zh": {"title": "开放数据", "head": ["文件", "内容"],
            "intro": "本校每日公开的防控数据（只有汇总数，不含任何个人信息），以固定地址的文件提供，供任何人下载、核对与汇总。",

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..config import Problem, check, load_file
-from ..config.pages import PLAN_REFS, PlanMeta, PlanTable
+from ..config.pages import LANGUAGES, PLAN_REFS, PlanMeta, PlanTable
 from ..policy import Policy
 from ..yamlfile import line_of
 from ..vocabulary import THRESHOLD_UNITS
@@ -40,7 +40,6 @@ HEAD = {"batches": [("批次", "Batch"), ("返校日期", "Date"), ("对象", "W
         "teaching": [("对象", "Group"), ("返校批次", "Batch"), ("返校前", "Before return"), ("返校后", "After return")],
         "areas": [("区域", "Area"), ("每日次数", "Times a day"), ("消毒剂", "Agent"), ("浓度 mg/L", "Concentration mg/L"),
                   ("通风（分钟）", "Ventilation (min)"), ("负责单位", "Responsible")]}
-LANGUAGES = ("zh", "en")
 
 
 @dataclass

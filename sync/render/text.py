@@ -129,8 +129,6 @@ def where(path: Path, lines: dict, *keys) -> str:
     return f"{path}:{line_of(lines, keys) or 1}"
 
 
-
-
 class Tree:
     """The generated files of one build: written together, then folders are pruned of stale files."""
 

@@ -16,6 +16,7 @@ import yaml
 
 from ..publish import site as site_pub
 from ..publish.files import write_bytes, write_text
+from ..render.export import csv_bytes
 from . import pages
 from .assess import Assessment, assess
 from .config import Province, load
@@ -59,7 +60,7 @@ def rollup(config: str | Path, out: str | Path = "build/province", day: dt.date 
     rows = pages.upward_rows(a)
     shutil.rmtree(docs, ignore_errors=True)
     day_name = a.day.isoformat()
-    table = [write_bytes(docs / "downloads" / f"{day_name}.csv", pages.to_csv(rows)),
+    table = [write_bytes(docs / "downloads" / f"{day_name}.csv", csv_bytes(rows)),
              write_bytes(docs / "downloads" / f"{day_name}.xlsx", pages.to_xlsx(rows, a.day))]
     write_text(docs / "index.md", pages.index(a, title))
     write_text(docs / "trends" / "index.md", pages.trends(a))

@@ -14,7 +14,7 @@ import datetime as dt
 from ..render import charts
 from ..render import home
 from ..render import text as t
-from ..render.export import UNDER_REVIEW, csv_bytes, xlsx_bytes
+from ..render.export import UNDER_REVIEW, xlsx_bytes
 from .assess import STATES, Assessment, View
 
 LABELS = {key: f"{zh} {en}" for _, key, zh, en in home.FIGURES}
@@ -82,10 +82,6 @@ def upward_rows(a: Assessment) -> list[list[object]]:
     rows.append(["", "合计 Total", "Total", f"{len(a.included)} / {len(a.views)}", "", a.day.isoformat(), "", "",
                  notes, ""] + ["" if a.totals[f] is None else a.totals[f] for f in a.figures])
     return rows
-
-
-def to_csv(rows: list[list]) -> bytes:
-    return csv_bytes(rows)
 
 
 def to_xlsx(rows: list[list], day: dt.date) -> bytes:

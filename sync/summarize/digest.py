@@ -3,6 +3,7 @@ package's docstring). Use `Digest` for many days: rows are grouped by day once."
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import TYPE_CHECKING
 
 from .. import issues as iss
@@ -69,10 +70,8 @@ class Digest:
         }
         body["held"] = merge(body["held"], hold_figures(body, self.scope.held.figures.get(day.isoformat(), {})))
         if self.facts is not None:
-            by_sheet: dict[str, int] = {}
-            for edit in self.facts.edits(day):
-                by_sheet[edit["sheet"]] = by_sheet.get(edit["sheet"], 0) + 1
-            body["late_edits"] = {"count": sum(by_sheet.values()), "by_sheet": by_sheet}
+            by_sheet = Counter(edit["sheet"] for edit in self.facts.edits(day))
+            body["late_edits"] = {"count": sum(by_sheet.values()), "by_sheet": dict(by_sheet)}
         body["labels"] = labels(body, self.policy)
         self.published[body["date"]] = body
         return body

@@ -164,12 +164,9 @@ def copied_forward(table, p, ctx):
             same = after == before and (date - prev_date).days == 1 and any(v for v in after)
             run = run + 1 if same else 0
             if run == n:
-                found.append(table.issue("copied-forward", names[0], i, days=n + 1, since=reports_since(date, n)))
+                found.append(table.issue("copied-forward", names[0], i, days=n + 1,
+                                         since=(date - dt.timedelta(days=n)).isoformat()))
     return found
-
-
-def reports_since(date: dt.date, n: int) -> str:
-    return (date - dt.timedelta(days=n)).isoformat()
 
 
 @check("unchanging-readings")
