@@ -83,6 +83,10 @@ class Archive:
         self._fresh = self._check_size()
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, timeout=60)
+            if self._fresh:
+                # A block is megabytes of JSON in a chain of overflow pages: at 16 KiB a quarter as many pages as
+                # at SQLite's 4 KiB to write. An archive keeps the page size it was made with.
+                self.db.execute("PRAGMA page_size=16384")
             # A new archive's first write (a semester's rows) goes through the rollback journal, which keeps
             # nothing of pages the file never had: written once, not to the WAL and again to the file. WAL
             # from its first commit on (_write).

@@ -108,7 +108,7 @@ class Rows:
     days: np.ndarray | None     # day ordinals, -1 where unreadable; None: not a dated sheet
     hashes: np.ndarray          # (n, 2) uint64: each row's version identity
     digest: bytes = b""         # of what the hashes are made of (_digest)
-    _encoded: list | None = field(default=None, repr=False, compare=False)
+    _made: "_Pieces | None" = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -124,45 +124,81 @@ class Rows:
 
     def cells(self, at: np.ndarray) -> list[str]:
         """The compact JSON list of texts of rows `at`, trailing blanks cut."""
-        return self._joined(at, ["["], ["]"]).to_pylist() if len(at) else []
+        return self._joined(at, [_OPEN], _CLOSE).to_pylist() if len(at) else []
 
     def entries(self, at: np.ndarray) -> bytes:
         """Rows `at` as one UTF-8 JSON text, [[key, day, [cells...]], ...] (key and day null where none):
         what a block of the archive holds, made without a Python step per row."""
         if not len(at):
             return b"[]"
-        # Key and day with the punctuation around them, so that the join has few inputs: [key,"day",[ ...
-        keys: pa.Array | str = "[null"
-        if self.keys is not None:
-            keys = pc.fill_null(_json_strings(self.keys.take(pa.array(at)), "["), pa.scalar("[null", pa.string()))
-        days: pa.Array | str = ",null,["
-        if self.days is not None:
-            ordinals, inverse = np.unique(self.days[at], return_inverse=True)
-            texts = pa.array([f',"{dt.date.fromordinal(d).isoformat()}",[' if d > 0 else ",null,["
-                              for d in ordinals.tolist()])
-            days = texts.take(pa.array(inverse.ravel()))
-        rows = self._joined(at, [keys, days], ["]],"])
-        size = 8 if pa.types.is_large_string(rows.type) else 4          # the tables' texts are pa.string()
-        offsets = np.frombuffer(rows.buffers()[1], dtype=f"<i{size}", count=len(rows) + 1, offset=rows.offset * size)
-        return b"[" + rows.buffers()[2].to_pybytes()[offsets[0]:offsets[-1] - 1] + b"]"    # the last comma cut
+        pieces = self._pieces()
+        keys = pieces.keys + at if pieces.keys is not None else _NO_KEY
+        days = _NO_DAY if self.days is None else pieces.day_at + np.searchsorted(pieces.days, self.days[at])
+        rows = self._joined(at, [keys, days], _ENTRY_END)
+        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64, count=len(rows) + 1, offset=rows.offset * 8)
+        return b"".join((b"[", memoryview(rows.buffers()[2])[offsets[0]:offsets[-1] - 1], b"]"))  # the last comma cut
 
-    def _joined(self, at: np.ndarray, before: list, after: list) -> pa.Array:
-        """Per row: before, the cells' JSON texts with commas, after; one Arrow kernel for all of it. Each
-        column's distinct texts are JSON-encoded once (with the comma before them past the first column),
-        a cell past its row's last filled one is left out."""
-        if self._encoded is None:
-            self._encoded = [(_filled(col), _json_strings(col.dictionary, "," if c else ""))
-                             for c, col in enumerate(self.raw.columns)]
+    def _pieces(self) -> "_Pieces":
+        if self._made is None:
+            self._made = _Pieces.of(self)
+        return self._made
+
+    def _joined(self, at: np.ndarray, lead: list, tail: int) -> pa.Array:
+        """Per row `at`: the pieces `lead` (a piece, or one per row), its cells' JSON texts (a cell past its
+        row's last filled one left out), the piece `tail`; one string per row, from one take of every piece
+        of every row in row order: the texts taken are the rows' texts, end to end."""
+        pieces = self._pieces()
+        width = len(lead) + len(pieces.columns) + 1
+        index = np.empty((len(at), width), dtype=np.int64)
+        for k, piece in enumerate(lead):
+            index[:, k] = piece
         rows = self.index[at]
-        width = np.zeros(len(at), dtype=np.int64)
-        for c, (col, (filled, _)) in enumerate(zip(self.raw.columns, self._encoded)):
-            width[filled[col.codes[rows]]] = c + 1
-        parts = []
-        for c, (col, (_, encoded)) in enumerate(zip(self.raw.columns, self._encoded)):
-            cells = encoded.take(pa.array(col.codes[rows]))
-            cut = width <= c
-            parts.append(pc.if_else(pa.array(cut), pa.scalar("", pa.string()), cells) if cut.any() else cells)
-        return pc.binary_join_element_wise(*before, *parts, *after, "")
+        filled = np.zeros(len(at), dtype=np.int64)           # per row: its last filled column + 1
+        for c, (col, (holds, start)) in enumerate(zip(self.raw.columns, pieces.columns)):
+            codes = col.codes[rows]
+            filled[holds[codes]] = c + 1
+            np.add(codes, start, out=index[:, len(lead) + c], dtype=np.int64)
+        np.copyto(index[:, len(lead):width - 1], _EMPTY, where=filled[:, None] <= np.arange(len(pieces.columns)))
+        index[:, -1] = tail
+        texts = pieces.texts.take(pa.array(index.ravel()))
+        ends = np.frombuffer(texts.buffers()[1], dtype=np.int64, count=len(texts) + 1)[::width]
+        return pa.LargeStringArray.from_buffers(len(at), pa.py_buffer(np.ascontiguousarray(ends)), texts.buffers()[2])
+
+
+_PUNCTUATION = ("", "[", "]", "]],", "[null", ",null,[")             # the first pieces of every tab (_Pieces)
+_EMPTY, _OPEN, _CLOSE, _ENTRY_END, _NO_KEY, _NO_DAY = range(len(_PUNCTUATION))
+
+
+@dataclass
+class _Pieces:
+    """Every JSON text a tab's rows are made of, in one Arrow array, so that one take makes the texts of
+    many rows: the punctuation above, then (keyed tabs) each row's key as `["key` or `[null`, (dated
+    tabs) each distinct day as `,"date",[` or `,null,[`, then each column's distinct texts JSON-encoded
+    (with the comma before them past the first column), each encoded once."""
+    texts: pa.Array                                 # large_string
+    keys: int | None                                # where the keys start
+    days: np.ndarray                                # the distinct day ordinals, ascending (none: undated)
+    day_at: int                                     # where their texts start
+    columns: list[tuple[np.ndarray, int]]           # per column: which distinct texts hold something, where they start
+
+    @classmethod
+    def of(cls, rows: Rows) -> "_Pieces":
+        parts = [pa.array(_PUNCTUATION, pa.large_string())]
+
+        def add(texts: pa.Array) -> int:
+            """Where the texts start among the pieces."""
+            parts.append(texts.cast(pa.large_string()))
+            return sum(len(p) for p in parts[:-1])
+        keys = None if rows.keys is None else add(
+            pc.fill_null(_json_strings(rows.keys, "["), pa.scalar("[null", pa.string())))
+        days, day_at = np.zeros(0, dtype=np.int64), 0
+        if rows.days is not None:
+            days = np.unique(rows.days)
+            day_at = add(pa.array([f',"{dt.date.fromordinal(d).isoformat()}",[' if d > 0 else ",null,["
+                                   for d in days.tolist()]))
+        columns = [(_filled(col), add(_json_strings(col.dictionary, "," if c else "")))
+                   for c, col in enumerate(rows.raw.columns)]
+        return cls(pa.concat_arrays(parts), keys, days, day_at, columns)
 
 
 def hash_key(digest) -> str:

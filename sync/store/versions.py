@@ -145,18 +145,26 @@ def _first(db: sqlite3.Connection, rows: Rows, run_id: int, header_id: int) -> n
     a few records in all rather than one per row."""
     if not len(rows):
         return np.zeros(0, dtype=np.int64)
-    _, first, inverse = np.unique(rows.hashes[:, 0], return_index=True, return_inverse=True)
-    if (rows.hashes[first[inverse.ravel()], 1] != rows.hashes[:, 1]).any():     # never seen: h1 alike, h2 not
-        pairs = np.ascontiguousarray(rows.hashes).view([("a", "<u8"), ("b", "<u8")]).ravel()
-        _, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
-    order = np.argsort(first)                     # versions numbered in row order
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    start, new = _next_id(db), first[order]
+    new, number = _distinct(rows.hashes)
+    start = _next_id(db)
     db.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", (
         (start + k, rows.sheet, len(part), header_id, run_id, np.ascontiguousarray(rows.hashes[part]).tobytes(),
          rows.entries(part)) for k, part in ((k, new[k:k + BLOCK]) for k in range(0, len(new), BLOCK))))
-    return start + rank[inverse.ravel()]
+    return start + number
+
+
+def _distinct(hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The position of the first row of each distinct version, ascending, and each row's version
+    numbered in that order."""
+    if not (np.diff(np.sort(hashes[:, 0])) == 0).any():     # the usual first read: every row a version of its own
+        return np.arange(len(hashes)), np.arange(len(hashes))
+    _, first, inverse = np.unique(hashes[:, 0], return_index=True, return_inverse=True)
+    if (hashes[first[inverse.ravel()], 1] != hashes[:, 1]).any():     # never seen: h1 alike, h2 not
+        pairs = np.ascontiguousarray(hashes).view([("a", "<u8"), ("b", "<u8")]).ravel()
+        _, first, inverse = np.unique(pairs, return_index=True, return_inverse=True)
+    is_first = np.zeros(len(hashes), dtype=bool)
+    is_first[first] = True
+    return np.flatnonzero(is_first), (np.cumsum(is_first) - 1)[first[inverse.ravel()]]
 
 
 def first_runs(db: sqlite3.Connection, sheet: str, keys: list[str]) -> dict[str, int]:

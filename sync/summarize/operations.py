@@ -172,7 +172,7 @@ class Gate:
         columns = self.table.columns
         fevers = []
         for i in hot.tolist():
-            value = {name: columns[name].values[columns[name].codes[i]]
+            value = {name: columns[name].value(columns[name].codes[i])
                      for name in ("time", "gate", "person_type", "person_id", "name", "temperature", "admitted")}
             value["time"] = value["time"].isoformat()
             fevers.append({**value, "row": self.table.row_number(i)})

@@ -54,6 +54,10 @@ class TypedColumn:
             self.lazy = self.lazy.materialize()
         return self.lazy
 
+    def value(self, k: int):
+        """The typed value of distinct text k, without making the whole list: a few rows of a big log."""
+        return self.lazy[k]
+
     def row_values(self) -> list:
         values = self.values
         return [values[c] for c in self.codes.tolist()]
