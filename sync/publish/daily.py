@@ -52,7 +52,7 @@ class Outputs:
         """The day's files. With sign-off (publish/signoff.py's decision): an unsigned day writes its
         private detail only, with the draft in it; a signed one publishes what was signed; the
         export is written when the public summary is new (with held values as typed when released)."""
-        from ..render import render_report, to_csv, to_xlsx
+        from ..render import to_csv, to_xlsx
         name = day.isoformat()
         private = digest.private(day)
         if decision is not None:
@@ -66,9 +66,7 @@ class Outputs:
             # Through JSON and back, so that the page is exactly what a re-render from the file gives.
             summary = json.loads(stable_json(digest.summary(day)))
         summary = check_summary(summary, self.summaries / f"{name}.json")
-        written = [write_json(self.summaries / f"{name}.json", summary),
-                   write_json(self.private / f"{name}.json", private, private=True),
-                   write_text(self.reports / f"{name}.md", render_report(summary, self.env))]
+        written = [*self._write_public(name, summary), write_json(self.private / f"{name}.json", private, private=True)]
         if decision is not None and not decision.fresh:
             return summary, written       # as signed: the export written then stands
         if decision is not None and summary.get("confirmed") and signoff is not None:
@@ -82,6 +80,12 @@ class Outputs:
             written.append(write_bytes(self.exports / f"{name}.xlsx", to_xlsx(rows, digest.policy, day)))
         return summary, written
 
+    def _write_public(self, name: str, summary: dict) -> list[Path]:
+        """A day's public summary and its report page."""
+        from ..render import render_report
+        return [write_json(self.summaries / f"{name}.json", summary),
+                write_text(self.reports / f"{name}.md", render_report(summary, self.env))]
+
     def restore(self, published: dict[str, dict], skip: list[dt.date]) -> list[Path]:
         """Put back each day's public summary (and its page) as the archive recorded it published,
         where the file is missing or says anything else: the site's trends and the open data read
@@ -89,13 +93,10 @@ class Outputs:
         shown as published. Days in skip are this run's own, written anyway."""
         skipped, restored = {d.isoformat() for d in skip}, []
         for day, summary in sorted(published.items()):
-            path, body = self.summaries / f"{day}.json", stable_json(summary)
-            if day in skipped or (path.is_file() and path.read_bytes() == body.encode("utf-8")):
+            path = self.summaries / f"{day}.json"
+            if day in skipped or (path.is_file() and path.read_bytes() == stable_json(summary).encode("utf-8")):
                 continue
-            from ..render import render_report
-            write_text(path, body)
-            write_text(self.reports / f"{day}.md", render_report(summary, self.env))
-            restored.append(path)
+            restored.append(self._write_public(day, summary)[0])
         return restored
 
     def _awaiting(self, day: dt.date, waiting: bool) -> None:
