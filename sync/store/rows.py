@@ -13,7 +13,8 @@ import datetime as dt
 import hashlib
 import json
 import zlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -108,7 +109,6 @@ class Rows:
     days: np.ndarray | None     # day ordinals, -1 where unreadable; None: not a dated sheet
     hashes: np.ndarray          # (n, 2) uint64: each row's version identity
     digest: bytes = b""         # of what the hashes are made of (_digest)
-    _made: "_Pieces | None" = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -131,23 +131,22 @@ class Rows:
         what a block of the archive holds, made without a Python step per row."""
         if not len(at):
             return b"[]"
-        pieces = self._pieces()
+        pieces = self._pieces
         keys = pieces.keys + at if pieces.keys is not None else _NO_KEY
         days = _NO_DAY if self.days is None else pieces.day_at + np.searchsorted(pieces.days, self.days[at])
         rows = self._joined(at, [keys, days], _ENTRY_END)
         offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64, count=len(rows) + 1, offset=rows.offset * 8)
         return b"".join((b"[", memoryview(rows.buffers()[2])[offsets[0]:offsets[-1] - 1], b"]"))  # the last comma cut
 
+    @cached_property
     def _pieces(self) -> "_Pieces":
-        if self._made is None:
-            self._made = _Pieces.of(self)
-        return self._made
+        return _Pieces.of(self)
 
     def _joined(self, at: np.ndarray, lead: list, tail: int) -> pa.Array:
         """Per row `at`: the pieces `lead` (a piece, or one per row), its cells' JSON texts (a cell past its
         row's last filled one left out), the piece `tail`; one string per row, from one take of every piece
         of every row in row order: the texts taken are the rows' texts, end to end."""
-        pieces = self._pieces()
+        pieces = self._pieces
         width = len(lead) + len(pieces.columns) + 1
         index = np.empty((len(at), width), dtype=np.int64)
         for k, piece in enumerate(lead):
