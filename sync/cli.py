@@ -178,9 +178,8 @@ def run(source, day, first, last, policies, out, site, force, reason):
         state = "完整 complete" if d.status == "complete" else "不完整 partial"
         signed = f"  {SIGNOFF_STATES[d.signoff]}" if d.signoff else ""
         click.echo(f"{d.date}  {state}  填报 reported {rate}  错误 errors {d.errors}  警告 warnings {d.warnings}{signed}")
-    errors = len(outcome.result.errors)
-    click.echo(f"共 {errors} 个错误、{len(outcome.result.issues) - errors} 个警告 / "
-               f"{errors} error(s), {len(outcome.result.issues) - errors} warning(s) in the source")
+    errors, warnings = outcome.source_issues
+    click.echo(f"共 {errors} 个错误、{warnings} 个警告 / {errors} error(s), {warnings} warning(s) in the source")
     if outcome.unchanged is not None:
         click.echo(f"未变 unchanged: 与第 {outcome.unchanged} 次运行的输入相同，未重新汇总或写入 / the same inputs as "
                    f"run {outcome.unchanged}, published: nothing summarized or written")

@@ -70,11 +70,19 @@ class DayOutcome:
 
 @dataclass
 class RunOutcome:
-    result: "Result"
+    result: "Result | None"     # None: the run repeated a published one, found so before reading
     days: list[DayOutcome]
     written_back: list = field(default_factory=list)     # Google source: one outcome per spreadsheet
     unchanged: int | None = None    # the published run this one repeated, writing nothing (publish/unchanged.py)
     restored: list[Path] = field(default_factory=list)  # public summaries put back as the archive has them published
+    in_source: tuple[int, int] | None = None    # errors and warnings in the source, without a result
+
+    @property
+    def source_issues(self) -> tuple[int, int]:
+        """Errors and warnings in the source."""
+        if self.result is None:
+            return self.in_source or (0, 0)
+        return len(self.result.errors), len(self.result.issues) - len(self.result.errors)
 
     @property
     def has_errors(self) -> bool:
@@ -88,10 +96,11 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
     Under the run lock; what was read and published goes to OUT/archive.sqlite; the guards refuse
     to publish (guards.Refused, nothing written) unless force_reason is given. A re-run of exactly
     the inputs of the last published run, its files as it left them, writes nothing and reports
-    what that run reported (publish/unchanged.py); a Google source always runs in full."""
+    what that run reported (publish/unchanged.py), without reading when the source's files are the
+    bytes that run read; a Google source always runs in full."""
     from .publish import guards, unchanged
     from .publish.daily import Outputs
-    from .store import gather, recorded
+    from .store import gather, held, record
     from .store.office import Office
     policy = policy_mod.load(policies)
     days = sorted(set(days or [policy.today()]))
@@ -100,15 +109,23 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
     outputs = Outputs(out, site)
     outputs.check_lists(policy.dates)    # a summary on file that write_lists would refuse stops the run first
     google = Path(source).suffix.lower() in (".yml", ".yaml")
-    with recorded(source, policy, out, "run", days[-1]) as step:
-        archive, result, reading = step.archive, step.result, step.reading
+    folders = [Path(out), Path(site)]
+    with held(out, policy) as archive:
         outputs.remove_debris()             # under the run lock: no other run is writing
-        facts = gather(archive, reading, result, policy, days)
         office = Office(archive)
+        signoffs = {d.isoformat(): office.signoff(d) for d in days} if policy.signoff_required else None
+        ahead = None if google else unchanged.ahead(source=source, policies=policies, days=days,
+                                                      force_reason=force_reason, folders=folders, signoffs=signoffs)
+        same = unchanged.repeated(archive, ahead, outputs, days) if ahead else None
+        if same and same.in_source:
+            archive.record_repeat(same.run_id)
+            return RunOutcome(None, _said(same), unchanged=same.run_id, in_source=same.in_source)
+        step = record(archive, source, policy, "run", days[-1])
+        result, reading = step.result, step.reading
+        facts = gather(archive, reading, result, policy, days)
         key = None if google else unchanged.run_key(
-            source=source, policies=policies, days=days, force_reason=force_reason, folders=[Path(out), Path(site)],
-            workbook=step.workbook, result=result, reading=reading, facts=facts,
-            signoffs={d.isoformat(): office.signoff(d) for d in days} if policy.signoff_required else None)
+            source=source, policies=policies, days=days, force_reason=force_reason, folders=folders,
+            workbook=step.workbook, result=result, reading=reading, facts=facts, signoffs=signoffs)
         same = unchanged.previous(archive, reading, key, outputs, days) if key else None
         if same:
             errors = {dt.date.fromisoformat(day): n for day, n in same.errors.items()}
@@ -124,15 +141,15 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
             raise
         if same:
             archive.finish(reading, "unchanged", None, force_reason, overrode)
-            return RunOutcome(result, [DayOutcome(dt.date.fromisoformat(d["date"]), d["status"], d["reporting"],
-                                                  d["errors"], d["warnings"], [], d["signoff"]) for d in same.days],
-                              unchanged=same.run_id)
+            return RunOutcome(result, _said(same), unchanged=same.run_id)
         outcomes, published = _write_days(digest, days, outputs, office, result, policy, reading)
         # Every summary on file is in the unchanged run's record: one not as published runs this in full.
         restored = outputs.restore(archive.published(), days)
         outputs.write_lists(policy.dates)
+        in_source = (len(result.errors), len(result.issues) - len(result.errors))
         archive.finish(reading, "published", published, force_reason, overrode,
-                       None if key is None else (key, unchanged.record(outputs, outcomes, errors)))
+                       None if key is None else (key, unchanged.record(
+                           outputs, outcomes, errors, in_source, ahead.key if ahead and ahead.still() else None)))
         written_back = []
         if google:
             # Each department sees its own mistakes in its own spreadsheet; the office gets the
@@ -141,6 +158,12 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
             written_back = write_back(source, result, policy, private=digest.private(days[-1]), marks=office,
                                       client=getattr(step.workbook, "client", None))
     return RunOutcome(result, outcomes, written_back, restored=restored)
+
+
+def _said(same) -> list[DayOutcome]:
+    """The days as the published run that this one repeats reported them."""
+    return [DayOutcome(dt.date.fromisoformat(d["date"]), d["status"], d["reporting"], d["errors"], d["warnings"], [],
+                       d["signoff"]) for d in same.days]
 
 
 def _write_days(digest, days: list[dt.date], outputs, office, result, policy, reading

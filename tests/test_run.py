@@ -206,6 +206,80 @@ def test_a_rerun_of_the_same_inputs_writes_nothing_and_says_so(tmp_path):
     assert third.exit_code == 1 and "run 1" in third.output and _states(tmp_path) == before
 
 
+def _reads(tmp_path: Path) -> tuple[list, list]:
+    import sqlite3
+    db = sqlite3.connect(tmp_path / "data" / "archive.sqlite")
+    try:
+        return (db.execute("SELECT run_id, sheet, tab, source, header_id, n_rows, version_ids, row_numbers FROM reads "
+                           "ORDER BY run_id, sheet").fetchall(),
+                db.execute("SELECT sheet, run_id FROM latest ORDER BY sheet").fetchall())
+    finally:
+        db.close()
+
+
+def test_a_rerun_of_the_same_files_is_found_before_reading_and_stored_as_a_reread(tmp_path):
+    book = write_csv(tmp_path / "book", campus_sheets())
+    days = [dt.date(2020, 2, 10), dt.date(2020, 2, 11)]
+    run = dict(source=book, policies=POLICIES, days=days, out=tmp_path / "data", site=tmp_path / "site")
+    first = jobs.run(**run)
+    again = jobs.run(**run)
+    # neither read nor validated: what the source held is what run 1 found in it
+    assert again.result is None and again.unchanged == 1
+    assert again.source_issues == first.source_issues == (len(first.result.errors),
+                                                          len(first.result.issues) - len(first.result.errors))
+    assert [(d.date, d.status, d.reporting, d.errors, d.warnings) for d in again.days] == \
+        [(d.date, d.status, d.reporting, d.errors, d.warnings) for d in first.days]
+    reads, latest = _reads(tmp_path)
+    assert [r[1:] for r in reads if r[0] == 2] == [r[1:] for r in reads if r[0] == 1]   # stored as a re-read
+    assert {run_id for _, run_id in latest} == {2}
+    # The same cells in other bytes (the line ends of another writer): read, and found the same then.
+    for path in book.glob("*.csv"):
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"\r\n", b"\n") if b"\r\n" in data else data.replace(b"\n", b"\r\n"))
+    third = jobs.run(**run)
+    assert third.result is not None and third.unchanged == 1
+    assert third.source_issues == first.source_issues
+    assert _statuses(tmp_path) == ["published", "unchanged", "unchanged"]
+    # still run 1's inputs, but not its bytes: read every time, never taken for run 1 on sight
+    assert jobs.run(**run).result is not None
+
+
+def test_a_source_saved_added_to_or_emptied_while_read_keeps_no_key_before_reading(tmp_path):
+    from sync.publish import unchanged
+    book = write_csv(tmp_path / "book", campus_sheets())
+    args = dict(source=book, policies=POLICIES, days=[dt.date(2020, 2, 11)], force_reason=None,
+                folders=[tmp_path / "data"], signoffs=None)
+    ahead = unchanged.ahead(**args)
+    assert ahead is not None and ahead.still() and unchanged.ahead(**args) == ahead
+    path = book / "单位日报.csv"
+    path.write_bytes(path.read_bytes() + b"\n")
+    assert not ahead.still() and unchanged.ahead(**args).key != ahead.key
+    ahead = unchanged.ahead(**args)
+    (book / "new.csv").write_text("a\n", encoding="utf-8")
+    assert not ahead.still()
+    ahead = unchanged.ahead(**args)
+    (book / "new.csv").unlink()
+    assert not ahead.still()
+    assert unchanged.ahead(**{**args, "source": tmp_path / "nowhere.xlsx"}) is None
+
+
+def test_a_run_in_between_that_read_something_else_makes_the_next_one_read(tmp_path):
+    book = write_csv(tmp_path / "book", campus_sheets())
+    run = dict(source=book, policies=POLICIES, days=[dt.date(2020, 2, 11)], out=tmp_path / "data",
+               site=tmp_path / "site")
+    jobs.run(**run)
+    shorter = campus_sheets()
+    shorter["单位日报"] = shorter["单位日报"][:2]                       # most of a sheet's rows gone: refused
+    write_csv(tmp_path / "other", shorter)
+    from sync.publish import guards
+    with pytest.raises(guards.Refused):
+        jobs.run(**{**run, "source": tmp_path / "other"})
+    again = jobs.run(**run)
+    assert again.result is not None and again.unchanged == 1         # read, and found run 1's inputs
+    assert _statuses(tmp_path) == ["published", "refused", "unchanged"]
+    assert jobs.run(**run).result is not None                        # the refused run is still in between
+
+
 def _cell(tmp_path: Path) -> None:
     sheets = campus_sheets()
     sheets["单位日报"][1][4] = "121"                               # a new row version

@@ -12,6 +12,12 @@ file, the index: SHA-256, the mode of private ones, or absent) in the archive; a
 be as `build` rewrites it. A run whose key is the newest published
 run's, after which no read stored a new version, and whose files are all as that run left them, writes
 nothing and reports what that run reported. Anything else runs in full: stale beats wrong.
+
+A workbook or CSV folder also gives a key before reading (`ahead`): the code, policies and arguments as
+above, the bytes of every file of the source and the sign-offs. The published run keeps it when the
+source's files stood still while they were read. A run whose key before reading is the newest published
+run's, when every run since repeated that run, no version was stored since and the files are as it left
+them, neither reads nor validates: its reads are recorded as that run's (Archive.record_repeat).
 """
 from __future__ import annotations
 
@@ -37,6 +43,7 @@ class Previous:
     run_id: int
     days: list[dict]
     errors: dict[str, int]
+    in_source: tuple[int, int] | None = None     # errors and warnings in the source (older records: None)
 
 
 class _Key:
@@ -69,9 +76,8 @@ def code() -> str:
     return key.sha.hexdigest()
 
 
-def run_key(*, source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path],
-            workbook, result, reading, facts, signoffs: dict[str, dict | None] | None) -> str:
-    """The run key (see the module's docstring)."""
+def _run(source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path]) -> _Key:
+    """A key begun with what every run key has: the code, the policies, the run's arguments."""
     key = _Key()
     key.add("code", code())
     root = Path(policies)
@@ -79,6 +85,56 @@ def run_key(*, source, policies: str | Path, days: list[dt.date], force_reason: 
         key.add(f"policies/{path.relative_to(root).as_posix()}", path.read_bytes())
     key.add_json("run", {"source": str(Path(source).resolve()), "days": [d.isoformat() for d in days],
                          "force": force_reason, "folders": [str(f.resolve()) for f in folders]})
+    return key
+
+
+@dataclass
+class Ahead:
+    """The key of a run made before reading, from the source's bytes, and the source's files as hashed."""
+    key: str
+    root: Path
+    files: list[tuple]
+
+    def still(self) -> bool:
+        """The source's files as they were when hashed: one saved, added or removed during the read
+        makes the key moot."""
+        try:
+            return _stats(self.root) == self.files
+        except OSError:
+            return False
+
+
+def _source_files(root: Path) -> list[Path]:
+    return _files(root) if root.is_dir() else [root]
+
+
+def _stats(root: Path) -> list[tuple]:
+    return [(str(p), s.st_ino, s.st_size, s.st_mtime_ns) for p in _source_files(root) for s in [p.stat()]]
+
+
+def ahead(*, source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path],
+          signoffs: dict[str, dict | None] | None) -> Ahead | None:
+    """A run key made before reading: the code, the policies and the arguments as in run_key, the bytes of
+    every file of the source (a workbook, or a folder and all below it) and the sign-offs. None when the
+    source is not a file or folder that can be read."""
+    root = Path(source)
+    try:
+        files = _stats(root)
+        key = _run(source, policies, days, force_reason, folders)
+        for path in _source_files(root):
+            with open(path, "rb") as f:
+                key.add(f"source/{path.relative_to(root).as_posix() if root.is_dir() else path.name}",
+                        hashlib.file_digest(f, "sha256").digest())
+    except OSError:
+        return None
+    key.add_json("signoffs", signoffs)
+    return Ahead(key.sha.hexdigest(), root, files)
+
+
+def run_key(*, source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path],
+            workbook, result, reading, facts, signoffs: dict[str, dict | None] | None) -> str:
+    """The run key (see the module's docstring)."""
+    key = _run(source, policies, days, force_reason, folders)
     for table in workbook.tables:
         key.add_json("tab", [table.title, table.source, table.sheet, table.header, table.n_rows, table.unreadable,
                              table.ragged])
@@ -131,9 +187,11 @@ def _paths(outputs, days: list[dt.date]) -> list[Path]:
     return sorted(paths)
 
 
-def record(outputs, days: list, errors: dict[dt.date, int]) -> dict:
+def record(outputs, days: list, errors: dict[dt.date, int], in_source: tuple[int, int],
+           ahead: str | None = None) -> dict:
     """What a published run left: each file's state (and a day page's as a build rewrites it), each
-    day's outcome (jobs.DayOutcome) and the guards' error count per day."""
+    day's outcome (jobs.DayOutcome), the guards' error count per day, the errors and warnings in the
+    source, and its key made before reading (when the source stood still while it was read)."""
     files, built = {}, {}
     for path in _paths(outputs, [d.date for d in days]):
         files[str(path)] = _state(path, path.parent == outputs.private)
@@ -142,17 +200,31 @@ def record(outputs, days: list, errors: dict[dt.date, int]) -> dict:
     return {"files": files, "built": built,
             "days": [{"date": d.date.isoformat(), "status": d.status, "reporting": d.reporting, "errors": d.errors,
                       "warnings": d.warnings, "signoff": d.signoff} for d in days],
-            "errors": {day.isoformat(): n for day, n in errors.items()}}
+            "errors": {day.isoformat(): n for day, n in errors.items()},
+            "in_source": list(in_source), **({"ahead": ahead} if ahead else {})}
 
 
 def previous(archive, reading, key: str, outputs, days: list[dt.date]) -> Previous | None:
     """The newest published run, when this run repeats it: the same key, no version stored since, and
     every file as it left them (summaries on file neither added nor removed). None: run in full."""
     last = archive.last_outputs(reading.run_id)
-    if last is None:
+    if last is None or last[1] != key:
         return None
-    run_id, last_key, last_version, kept = last
-    if last_key != key or archive.last_version() != last_version:
+    return _left_as_is(archive, last, outputs, days)
+
+
+def repeated(archive, ahead: Ahead, outputs, days: list[dt.date]) -> Previous | None:
+    """previous(), found before reading: the newest published run's key made before reading is this
+    one's, every run since repeated it, no version stored since and every file as it left them."""
+    last = archive.last_outputs()
+    if last is None or last[3].get("ahead") != ahead.key or not archive.only_repeats_since(last[0]):
+        return None
+    return _left_as_is(archive, last, outputs, days)
+
+
+def _left_as_is(archive, last: tuple, outputs, days: list[dt.date]) -> Previous | None:
+    run_id, _, last_version, kept = last
+    if archive.last_version() != last_version:
         return None
     try:
         files, built = kept["files"], kept.get("built", {})
@@ -166,6 +238,7 @@ def previous(archive, reading, key: str, outputs, days: list[dt.date]) -> Previo
         errors = {day: int(n) for day, n in kept["errors"].items()}
         if [d["date"] for d in said] != [d.isoformat() for d in days] or sorted(errors) != [d["date"] for d in said]:
             return None
-        return Previous(run_id, said, errors)
-    except (KeyError, TypeError, ValueError, AttributeError, OSError):    # a record it cannot read: in full
+        in_source = kept.get("in_source")
+        return Previous(run_id, said, errors, (int(in_source[0]), int(in_source[1])) if in_source else None)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError, OSError):    # a record it cannot read
         return None

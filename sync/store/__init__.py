@@ -1,6 +1,7 @@
 """Store stage: what every run read and published, kept in data/archive.sqlite (archive.py), rows
 hashed column-wise (rows.py), and the facts only the archive knows handed to the summaries as values
-(facts.py). `recorded` is the step run and remind share: lock, open the archive, read, validate, store.
+(facts.py). `recorded` is the step run and remind share: lock, open the archive (`held`), then read,
+validate and store (`record`).
 """
 from __future__ import annotations
 
@@ -25,18 +26,31 @@ class Recorded:
 
 
 @contextmanager
-def recorded(source, policy: Policy, out: str | Path, kind: str, as_of: dt.date,
-             now: dt.datetime | None = None) -> Iterator[Recorded]:
-    """Under the run lock, with the archive open: read the source, validate it as of `as_of` and store
-    what was read (as seen at `now`, default after the read)."""
+def held(out: str | Path, policy: Policy) -> Iterator[Archive]:
+    """The archive of OUT, open under the run lock."""
     from .lock import WAIT, Lock
-    from ..read import read_source
-    from ..validate import validate
     out = Path(out)
     with Lock(out / "run.lock").acquire(WAIT), Archive(out / "archive.sqlite", policy) as archive:
-        workbook = read_source(source)
-        result = validate(workbook, policy, as_of)
-        yield Recorded(archive, result, archive.record_read(workbook, result, kind=kind, now=now), workbook)
+        yield archive
 
 
-__all__ = ["Archive", "Facts", "Reading", "Recorded", "gather", "recorded"]
+def record(archive: Archive, source, policy: Policy, kind: str, as_of: dt.date,
+           now: dt.datetime | None = None) -> Recorded:
+    """Read the source, validate it as of `as_of` and store what was read (as seen at `now`, default
+    after the read)."""
+    from ..read import read_source
+    from ..validate import validate
+    workbook = read_source(source)
+    result = validate(workbook, policy, as_of)
+    return Recorded(archive, result, archive.record_read(workbook, result, kind=kind, now=now), workbook)
+
+
+@contextmanager
+def recorded(source, policy: Policy, out: str | Path, kind: str, as_of: dt.date,
+             now: dt.datetime | None = None) -> Iterator[Recorded]:
+    """Under the run lock, with the archive open: `record`."""
+    with held(out, policy) as archive:
+        yield record(archive, source, policy, kind, as_of, now)
+
+
+__all__ = ["Archive", "Facts", "Reading", "Recorded", "gather", "held", "record", "recorded"]

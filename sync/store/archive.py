@@ -214,13 +214,39 @@ class Archive:
             "WHERE r.run_id = ?", (row[0],))}
 
     @_guarded
-    def last_outputs(self, before: int) -> tuple[int, str, int, dict] | None:
-        """(run id, run key, newest version id then, record) of the newest published run before run
-        `before`, None when that run kept no record (or there is none)."""
+    def last_outputs(self, before: int | None = None) -> tuple[int, str, int, dict] | None:
+        """(run id, run key, newest version id then, record) of the newest published run (before run
+        `before`), None when that run kept no record (or there is none)."""
         row = self.db.execute("SELECT o.run_id, o.key, o.last_version, o.record FROM runs r JOIN outputs o ON "
                               "o.run_id = r.id WHERE r.id = (SELECT max(id) FROM runs WHERE status = 'published' "
-                              "AND id < ?)", (before,)).fetchone()
+                              "AND id < ?)", (2**63 - 1 if before is None else before,)).fetchone()
         return (row[0], row[1], row[2], json.loads(row[3])) if row else None
+
+    @_guarded
+    def only_repeats_since(self, run_id: int) -> bool:
+        """Every run after run `run_id` wrote nothing and read what it read (status unchanged): no
+        remind, refused or broken-off run has read anything else since."""
+        return self.db.execute("SELECT count(*) FROM runs WHERE id > ? AND status != 'unchanged'",
+                               (run_id,)).fetchone()[0] == 0
+
+    @_guarded
+    def record_repeat(self, run_id: int, kind: str = "run") -> int:
+        """A run found, before reading, to repeat run `run_id` (publish/unchanged.py): stored as a read
+        that stores nothing new is, its reads that run's and the newest read of those sheets its own,
+        with that run's --force reason and overridden guards; status unchanged. Its id."""
+        def work() -> int:
+            source, reason, overrode = self.db.execute("SELECT source, reason, overrode FROM runs WHERE id = ?",
+                                                       (run_id,)).fetchone()
+            cur = self.db.execute("INSERT INTO runs(kind, read_at, source, status, reason, overrode) "
+                                  "VALUES (?, ?, ?, 'unchanged', ?, ?)",
+                                  (kind, self.now().isoformat(), source, reason, overrode))
+            new = int(cur.lastrowid or 0)
+            self.db.execute("INSERT INTO reads SELECT ?, sheet, tab, source, header_id, n_rows, version_ids, "
+                            "row_numbers FROM reads WHERE run_id = ?", (new, run_id))
+            self.db.execute("UPDATE latest SET run_id = ? WHERE sheet IN (SELECT sheet FROM reads WHERE run_id = ?)",
+                            (new, run_id))
+            return new
+        return self._write(work)
 
     @_guarded
     def last_version(self) -> int:
