@@ -7,7 +7,10 @@ Every figure is a whole `python -m sync` process: wall time, its own peak RSS an
 CPU ratios are the steadier ones on a busy shared machine):
   check      `check --date D` of the folder
   run cold   `run --date D` into an empty data folder (the archive is created and every row stored)
-  run warm   the same again: nothing new to store, so nothing summarized or written (publish/unchanged.py)
+  run warm   the same again: the same files, found before reading (publish/unchanged.py): nothing read,
+             summarized or written
+  re-saved   the same cells in other bytes (each file's line ends swapped, as another writer saves it):
+             read, validated and hashed, then found unchanged: nothing new stored, summarized or written
   catch-up   at 1 M cells, `run --from --to` over all 90 days in an empty folder, then again (all published)
   size       the bench campus run once a day over its last days, each on the sheets of that day:
              archive bytes per day of new rows
@@ -71,16 +74,28 @@ def run_args(source: Path, out: Path, *days: str) -> list[str]:
 def size(cells: int, repeat: int) -> dict:
     source = generate(OUT / f"store-{cells}", "--cells", str(cells))
     out = OUT / f"store-{cells}-out"
-    runs: dict[str, list] = {"check": [], "cold": [], "warm": []}
-    for _ in range(repeat):             # taken in turns, so that a busy moment of the machine hits all three
+    runs: dict[str, list] = {"check": [], "cold": [], "warm": [], "resaved": []}
+    for _ in range(repeat):             # taken in turns, so that a busy moment of the machine hits them all
         runs["check"].append(timed("check", "--source", str(source), "--date", DAY.isoformat(), "--format", "json"))
         shutil.rmtree(out, ignore_errors=True)
         runs["cold"].append(timed(*run_args(source, out, "--date", DAY.isoformat())))
         runs["warm"].append(timed(*run_args(source, out, "--date", DAY.isoformat())))
-    check, cold, warm = ((min(r[0] for r in runs[k]), max(r[1] for r in runs[k]), min(r[2] for r in runs[k]))
-                         for k in ("check", "cold", "warm"))
-    return {"cells": cells, "check": check, "cold": cold, "warm": warm,
+        resave(source)
+        try:
+            runs["resaved"].append(timed(*run_args(source, out, "--date", DAY.isoformat())))
+        finally:
+            resave(source)
+    check, cold, warm, resaved = ((min(r[0] for r in runs[k]), max(r[1] for r in runs[k]), min(r[2] for r in runs[k]))
+                                  for k in ("check", "cold", "warm", "resaved"))
+    return {"cells": cells, "check": check, "cold": cold, "warm": warm, "resaved": resaved,
             "archive_mb": (out / "data" / "archive.sqlite").stat().st_size / 2**20}
+
+
+def resave(folder: Path) -> None:
+    """Each file's line ends swapped (CRLF <-> LF): the same cells in other bytes; twice, as before."""
+    for path in folder.glob("*.csv"):
+        data = path.read_bytes()
+        path.write_bytes(data.replace(b"\r\n", b"\n") if b"\r\n" in data else data.replace(b"\n", b"\r\n"))
 
 
 def catch_up(cells: int) -> dict:
@@ -132,12 +147,14 @@ def main() -> None:
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     print(f"load average {os.getloadavg()[0]:.1f}; wall (CPU) seconds, peak RSS")
-    print(f"{'cells':>11} | {'check':>22} | {'run cold':>22} | {'run warm':>22} | cold/check | warm/check | archive")
+    print(f"{'cells':>11} | {'check':>22} | {'run cold':>22} | {'run warm':>22} | {'run re-saved':>22} | "
+          f"cold/check | warm/check | re-saved/check | archive")
     for cells in args.sizes:
         r = size(cells, args.repeat)
-        (c, cm, cc), (k, km, kc), (w, wm, wc) = r["check"], r["cold"], r["warm"]
+        (c, cm, cc), (k, km, kc), (w, wm, wc), (v, vm, vc) = r["check"], r["cold"], r["warm"], r["resaved"]
         print(f"{r['cells']:>11,} | {c:6.2f} ({cc:5.2f}) s {cm:4.0f} MiB | {k:6.2f} ({kc:5.2f}) s {km:4.0f} MiB | "
-              f"{w:6.2f} ({wc:5.2f}) s {wm:4.0f} MiB | {k / c:4.2f}x ({kc / cc:4.2f}x) | {w / c:4.2f}x ({wc / cc:4.2f}x) | "
+              f"{w:6.2f} ({wc:5.2f}) s {wm:4.0f} MiB | {v:6.2f} ({vc:5.2f}) s {vm:4.0f} MiB | "
+              f"{k / c:4.2f}x ({kc / cc:4.2f}x) | {w / c:4.2f}x ({wc / cc:4.2f}x) | {v / c:4.2f}x ({vc / cc:4.2f}x) | "
               f"{r['archive_mb']:.1f} MB", flush=True)
     if not args.no_catch_up:
         r = catch_up(1_000_000)
