@@ -72,17 +72,10 @@ class DayOutcome:
 class RunOutcome:
     result: "Result | None"     # None: the run repeated a published one, found so before reading
     days: list[DayOutcome]
+    source_issues: tuple[int, int]  # errors and warnings in the source (as the repeated run found them)
     written_back: list = field(default_factory=list)     # Google source: one outcome per spreadsheet
     unchanged: int | None = None    # the published run this one repeated, writing nothing (publish/unchanged.py)
     restored: list[Path] = field(default_factory=list)  # public summaries put back as the archive has them published
-    in_source: tuple[int, int] | None = None    # errors and warnings in the source, without a result
-
-    @property
-    def source_issues(self) -> tuple[int, int]:
-        """Errors and warnings in the source."""
-        if self.result is None:
-            return self.in_source or (0, 0)
-        return len(self.result.errors), len(self.result.issues) - len(self.result.errors)
 
     @property
     def has_errors(self) -> bool:
@@ -119,9 +112,10 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
         same = unchanged.repeated(archive, ahead, outputs, days) if ahead else None
         if same and same.in_source:
             archive.record_repeat(same.run_id)
-            return RunOutcome(None, _said(same), unchanged=same.run_id, in_source=same.in_source)
+            return RunOutcome(None, _said(same), same.in_source, unchanged=same.run_id)
         step = record(archive, source, policy, "run", days[-1])
         result, reading = step.result, step.reading
+        in_source = (len(result.errors), len(result.issues) - len(result.errors))
         facts = gather(archive, reading, result, policy, days)
         key = None if google else unchanged.run_key(
             source=source, policies=policies, days=days, force_reason=force_reason, folders=folders,
@@ -141,12 +135,11 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
             raise
         if same:
             archive.finish(reading, "unchanged", None, force_reason, overrode)
-            return RunOutcome(result, _said(same), unchanged=same.run_id)
+            return RunOutcome(result, _said(same), in_source, unchanged=same.run_id)
         outcomes, published = _write_days(digest, days, outputs, office, result, policy, reading)
         # Every summary on file is in the unchanged run's record: one not as published runs this in full.
         restored = outputs.restore(archive.published(), days)
         outputs.write_lists(policy.dates)
-        in_source = (len(result.errors), len(result.issues) - len(result.errors))
         archive.finish(reading, "published", published, force_reason, overrode,
                        None if key is None else (key, unchanged.record(
                            outputs, outcomes, errors, in_source, ahead.key if ahead and ahead.still() else None)))
@@ -157,7 +150,7 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
             from .publish.google import write_back
             written_back = write_back(source, result, policy, private=digest.private(days[-1]), marks=office,
                                       client=getattr(step.workbook, "client", None))
-    return RunOutcome(result, outcomes, written_back, restored=restored)
+    return RunOutcome(result, outcomes, in_source, written_back, restored=restored)
 
 
 def _said(same) -> list[DayOutcome]:

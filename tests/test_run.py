@@ -179,13 +179,17 @@ def _states(tmp_path: Path) -> dict[Path, tuple]:
     return found
 
 
-def _statuses(tmp_path: Path) -> list[str]:
+def _archived(tmp_path: Path, query: str) -> list[tuple]:
     import sqlite3
     db = sqlite3.connect(tmp_path / "data" / "archive.sqlite")
     try:
-        return [s for (s,) in db.execute("SELECT status FROM runs ORDER BY id")]
+        return db.execute(query).fetchall()
     finally:
         db.close()
+
+
+def _statuses(tmp_path: Path) -> list[str]:
+    return [s for (s,) in _archived(tmp_path, "SELECT status FROM runs ORDER BY id")]
 
 
 RANGE = ("--from", "2020-02-10", "--to", "2020-02-11")
@@ -207,14 +211,9 @@ def test_a_rerun_of_the_same_inputs_writes_nothing_and_says_so(tmp_path):
 
 
 def _reads(tmp_path: Path) -> tuple[list, list]:
-    import sqlite3
-    db = sqlite3.connect(tmp_path / "data" / "archive.sqlite")
-    try:
-        return (db.execute("SELECT run_id, sheet, tab, source, header_id, n_rows, version_ids, row_numbers FROM reads "
-                           "ORDER BY run_id, sheet").fetchall(),
-                db.execute("SELECT sheet, run_id FROM latest ORDER BY sheet").fetchall())
-    finally:
-        db.close()
+    return (_archived(tmp_path, "SELECT run_id, sheet, tab, source, header_id, n_rows, version_ids, row_numbers "
+                                "FROM reads ORDER BY run_id, sheet"),
+            _archived(tmp_path, "SELECT sheet, run_id FROM latest ORDER BY sheet"))
 
 
 def test_a_rerun_of_the_same_files_is_found_before_reading_and_stored_as_a_reread(tmp_path):

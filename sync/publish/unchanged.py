@@ -76,7 +76,7 @@ def code() -> str:
     return key.sha.hexdigest()
 
 
-def _run(source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path]) -> _Key:
+def _common(source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path]) -> _Key:
     """A key begun with what every run key has: the code, the policies, the run's arguments."""
     key = _Key()
     key.add("code", code())
@@ -99,7 +99,7 @@ class Ahead:
         """The source's files as they were when hashed: one saved, added or removed during the read
         makes the key moot."""
         try:
-            return _stats(self.root) == self.files
+            return _stats(_source_files(self.root)) == self.files
         except OSError:
             return False
 
@@ -108,8 +108,8 @@ def _source_files(root: Path) -> list[Path]:
     return _files(root) if root.is_dir() else [root]
 
 
-def _stats(root: Path) -> list[tuple]:
-    return [(str(p), s.st_ino, s.st_size, s.st_mtime_ns) for p in _source_files(root) for s in [p.stat()]]
+def _stats(paths: list[Path]) -> list[tuple]:
+    return [(str(p), s.st_ino, s.st_size, s.st_mtime_ns) for p in paths for s in [p.stat()]]
 
 
 def ahead(*, source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path],
@@ -119,9 +119,10 @@ def ahead(*, source, policies: str | Path, days: list[dt.date], force_reason: st
     source is not a file or folder that can be read."""
     root = Path(source)
     try:
-        files = _stats(root)
-        key = _run(source, policies, days, force_reason, folders)
-        for path in _source_files(root):
+        paths = _source_files(root)
+        files = _stats(paths)
+        key = _common(source, policies, days, force_reason, folders)
+        for path in paths:
             with open(path, "rb") as f:
                 key.add(f"source/{path.relative_to(root).as_posix() if root.is_dir() else path.name}",
                         hashlib.file_digest(f, "sha256").digest())
@@ -134,7 +135,7 @@ def ahead(*, source, policies: str | Path, days: list[dt.date], force_reason: st
 def run_key(*, source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path],
             workbook, result, reading, facts, signoffs: dict[str, dict | None] | None) -> str:
     """The run key (see the module's docstring)."""
-    key = _run(source, policies, days, force_reason, folders)
+    key = _common(source, policies, days, force_reason, folders)
     for table in workbook.tables:
         key.add_json("tab", [table.title, table.source, table.sheet, table.header, table.n_rows, table.unreadable,
                              table.ragged])
