@@ -191,6 +191,18 @@ def run(source, day, first, last, policies, out, site, force, reason):
     sys.exit(1 if outcome.has_errors else 0)
 
 
+@main.command()
+@click.option("--out", default="data", show_default=True, type=click.Path(), help="The folder of archive.sqlite.")
+@click.option("--sheet", help="Only this sheet (its id, e.g. unit_daily).")
+@POLICIES
+def versions(out, sheet, policies):
+    """Print every version of every row the archive holds, one JSON object a line, by sheet and id:
+    id, sheet, key (a row without a primaryKey by its hash), day, first_run (the run that first read
+    it) and its cells by header. Personal data: keep what it prints as private as the archive."""
+    for version in jobs.versions(out, sheet, policies):
+        click.echo(json.dumps(version, sort_keys=True, ensure_ascii=False))
+
+
 @main.command("init-sheets")
 @click.option("--config", required=True, type=click.Path(exists=True, dir_okay=False),
               help="A Google config (see examples/google.yml).")

@@ -178,6 +178,16 @@ def _write_days(digest, days: list[dt.date], outputs, office, result, policy, re
     return outcomes, published
 
 
+def versions(out: str | Path = "data", sheet: str | None = None, policies: str | Path = "policies") -> list[dict]:
+    """Every version of every row the archive OUT/archive.sqlite holds (of one sheet), by sheet and id."""
+    from .errors import ArchiveError
+    from .store import held
+    if not (Path(out) / "archive.sqlite").is_file():
+        raise ArchiveError(f"{Path(out) / 'archive.sqlite'}: no archive here (a run makes it) / 没有档案")
+    with held(out, policy_mod.load(policies)) as archive:
+        return archive.listing(sheet)
+
+
 def remind(source: str | Path, policies: str | Path = "policies", day: dt.date | None = None,
            out: str | Path = "data", dry_run: bool = False):
     """Remind the units without a valid report for the day, before its deadline (sync/publish/reminders.py)."""

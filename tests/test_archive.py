@@ -69,8 +69,8 @@ def test_every_tab_is_stored_and_a_rerun_adds_no_version(tmp_path, policy, archi
     # The second run's read reconstructs every cell of the gate log as typed, in row order.
     ids, rows = archive.db.execute("SELECT version_ids, row_numbers FROM reads WHERE run_id = ? AND sheet = ?",
                                    (second.run_id, "gate_log")).fetchone()
-    cells = dict(archive.db.execute("SELECT id, cells FROM versions WHERE sheet = 'gate_log'"))
-    assert [json.loads(cells[v]) for v in unpack(ids).tolist()] == sheets["出入登记"][1:]
+    cells = {v["id"]: list(v["cells"].values()) for v in archive.listing("gate_log")}
+    assert [cells[v] for v in unpack(ids).tolist()] == sheets["出入登记"][1:]
     assert unpack(rows).tolist() == [2, 3]
 
 
@@ -259,10 +259,16 @@ def test_a_first_read_is_stored_in_blocks_and_later_versions_row_by_row(tmp_path
     assert [stored[int(v)][0] for v in first.ids["unit_daily"]] == ["2020-02-10|english", "2020-02-11|english",
                                                                     "2020-02-11|clinic"]
     assert stored[int(ids[1])][1:] == ("2020-02-11", cut(sheets["单位日报"][2]))
-    # The versions view reads both kinds in plain SQL, from a connection of its own.
+    # The versions view lists both kinds in plain SQL, from a connection of its own, a row version's cells
+    # too; the listing (python -m sync versions) reads the blocks' cells as well.
     other = sqlite3.connect(archive.path)
-    view = other.execute("SELECT id, key, day, cells FROM versions WHERE sheet = 'unit_daily' ORDER BY id").fetchall()
-    assert [(k, d, json.loads(c)) for _, k, d, c in view] == [
+    view = other.execute("SELECT id, key, day, cells, stored FROM versions WHERE sheet = 'unit_daily' ORDER BY id").fetchall()
+    assert [(k, d, c and json.loads(c), s) for _, k, d, c, s in view] == [
+        (None, None, None, "block"), (None, None, None, "block"), (None, None, None, "block"),
+        ("2020-02-11|english", "2020-02-11", cut(sheets["单位日报"][2]), "row")]
+    listed = archive.listing("unit_daily")
+    assert [v["id"] for v in listed] == [i for i, *_ in view]
+    assert [(v["key"], v["day"], cut(list(v["cells"].values()))) for v in listed] == [
         ("2020-02-10|english", "2020-02-10", cut(BASELINE["单位日报"][1])), ("2020-02-11|english", "2020-02-11",
          cut(BASELINE["单位日报"][2])), ("2020-02-11|clinic", "2020-02-11", cut(BASELINE["单位日报"][3])),
         ("2020-02-11|english", "2020-02-11", cut(sheets["单位日报"][2]))]
@@ -335,7 +341,7 @@ def test_an_archive_of_format_2_is_carried_over_with_nothing_lost(tmp_path, poli
     old.commit()
     old.close()
     with Archive(path, policy) as archive:
-        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 3
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 4
         assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == vid
         assert [(h["key"], h["day"]) for h in archive.history("unit_daily")] == [
             ("2020-02-10|english", "2020-02-10"), ("2020-02-11|english", "2020-02-11"), ("2020-02-11|clinic", "2020-02-11")]
@@ -380,16 +386,79 @@ def test_sigkill_during_a_new_archives_first_write_leaves_it_empty_and_the_next_
 
 
 def test_cells_with_quotes_backslashes_and_control_characters_come_back_as_typed(tmp_path, policy, archive):
-    sheets = copy.deepcopy(BASELINE)
-    odd = ['他说"好"', "C:\\temp\\", "两行\n文字", "tab\there", "bell\x07", "   "]
-    for k, text in enumerate(odd):
-        row = list(sheets["出入登记"][1])
-        row[1] = text                                           # the gate, as typed (an error, kept as typed)
-        row[-1] = "" if k % 2 else row[-1]                      # some rows end in a blank cell
-        sheets["出入登记"].append(row)
+    sheets = _odd_gate_rows(copy.deepcopy(BASELINE))        # each gate as typed (an error, kept as typed)
     reading, _ = record(archive, tmp_path, policy, sheets, at(9))
     ids = reading.ids["gate_log"]
     stored = archive.versions(ids)
-    view = dict(sqlite3.connect(archive.path).execute("SELECT id, cells FROM versions WHERE sheet = 'gate_log'"))
+    listed = {v["id"]: list(v["cells"].values()) for v in archive.listing("gate_log")}
     for k, row in enumerate(sheets["出入登记"][1:]):
-        assert stored[int(ids[k])][2] == cut(row) == json.loads(view[int(ids[k])])
+        assert stored[int(ids[k])][2] == cut(row) == cut(listed[int(ids[k])])
+
+
+def _odd_gate_rows(sheets: dict) -> dict:
+    """The baseline's gate log with rows whose gate is quoted, a path, two lines, a tab, a bell or blank."""
+    for k, text in enumerate(['他说"好"', "C:\\temp\\", "两行\n文字", "tab\there", "bell\x07", "   "]):
+        row = list(sheets["出入登记"][1])
+        row[1] = text
+        row[-1] = "" if k % 2 else row[-1]                      # some rows end in a blank cell
+        sheets["出入登记"].append(row)
+    return sheets
+
+
+def test_an_archive_of_format_3_is_carried_over_with_nothing_lost(tmp_path, policy):
+    # tests/archives/format-3.sqlite was written by Campus Desk at b28426a (blocks as JSON texts): two
+    # runs, the baseline with _odd_gate_rows at 9:00, then one daily report changed (a row version).
+    import shutil
+    path = tmp_path / "data" / "archive.sqlite"
+    path.parent.mkdir()
+    shutil.copyfile(ROOT / "tests" / "archives" / "format-3.sqlite", path)
+    old = sqlite3.connect(path)
+    assert old.execute("PRAGMA user_version").fetchone()[0] == 3
+    before = {i: (k, d, json.loads(c)) for i, k, d, c in old.execute("SELECT id, key, day, cells FROM versions")}
+    old.close()
+    assert len(before) == sum(len(rows) - 1 for rows in BASELINE.values()) + 6 + 1
+    with Archive(path, policy) as archive:
+        assert archive.db.execute("PRAGMA user_version").fetchone()[0] == 4
+        after = archive.versions(np.array(sorted(before)))
+        assert {i: (k if not k.startswith("#") else None, d, c) for i, (k, d, c) in after.items()} == before
+        assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == len(before)
+        # The same sheets read again: every row found among the versions carried over, none stored anew.
+        sheets = _odd_gate_rows(copy.deepcopy(BASELINE))
+        sheets["单位日报"][2][4] = "125"
+        again, _ = record(archive, tmp_path, policy, sheets, at(10))
+        assert sorted({i for ids in again.ids.values() for i in ids.tolist()}) == sorted(
+            i for i in before if i != min(i for i, v in before.items() if v[0] == "2020-02-11|english"))
+        assert archive.db.execute("SELECT count(*) FROM versions").fetchone()[0] == len(before)
+
+
+def test_the_versions_verb_prints_every_version_blocks_included_and_names_a_missing_archive(tmp_path, policy, archive):
+    sheets = copy.deepcopy(BASELINE)
+    record(archive, tmp_path, policy, sheets, at(9))
+    sheets["单位日报"][2][4] = "125"
+    record(archive, tmp_path, policy, sheets, at(9, 30))
+    out = str(archive.path.parent)
+    result = CliRunner().invoke(main, ["versions", "--out", out, "--sheet", "unit_daily", "--policies", str(POLICIES)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [(v["key"], v["first_run"], v["cells"]["在校学生数"]) for v in lines] == [
+        ("2020-02-10|english", 1, BASELINE["单位日报"][1][4]), ("2020-02-11|english", 1, BASELINE["单位日报"][2][4]),
+        ("2020-02-11|clinic", 1, BASELINE["单位日报"][3][4]), ("2020-02-11|english", 2, "125")]
+    every = CliRunner().invoke(main, ["versions", "--out", out, "--policies", str(POLICIES)])
+    assert len(every.output.splitlines()) == archive.db.execute("SELECT count(*) FROM versions").fetchone()[0]
+    missing = CliRunner().invoke(main, ["versions", "--out", str(tmp_path / "nowhere"), "--policies", str(POLICIES)])
+    assert missing.exit_code == 2 and str(tmp_path / "nowhere" / "archive.sqlite") in missing.output
+    assert not (tmp_path / "nowhere").exists()
+
+
+def test_cell_sums_made_before_validation_give_the_hashes_made_after(tmp_path, policy):
+    from sync.store.rows import cell_sums
+    sheets = copy.deepcopy(BASELINE)
+    sheets["出入登记"].insert(2, [""] * len(sheets["出入登记"][0]))     # a blank row: not a row of the archive
+    sheets["单位日报"].insert(0, ["各单位每日防疫情况汇总"] + [""] * (len(HEADER) - 1))   # a title above the header
+    workbook, result = read(tmp_path, policy, sheets)
+    assert result.tables["unit_daily"].raw not in workbook.tables      # the validator's own tab, below the title
+    inline = sheet_rows(workbook, result)
+    ahead = sheet_rows(workbook, result, sums={id(raw): cell_sums(raw) for raw in workbook.tables})
+    assert len(inline["gate_log"]) == len(BASELINE["出入登记"]) - 1 and len(inline["unit_daily"]) == 3
+    assert inline.keys() == ahead.keys()
+    assert all((inline[s].hashes == ahead[s].hashes).all() for s in inline)

@@ -6,6 +6,7 @@ validate and store (`record`).
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,9 +41,15 @@ def record(archive: Archive, source, policy: Policy, kind: str, as_of: dt.date,
     after the read)."""
     from ..read import read_source
     from ..validate import validate
+    from .rows import cell_sums
     workbook = read_source(source)
-    result = validate(workbook, policy, as_of)
-    return Recorded(archive, result, archive.record_read(workbook, result, kind=kind, now=now), workbook)
+    # The rows' cell hashes need no validation: made on the other core while the validator works
+    # (numpy lets go of the GIL), ready when the rows are stored.
+    with ThreadPoolExecutor(1) as pool:
+        sums = pool.submit(lambda: {id(raw): cell_sums(raw) for raw in workbook.tables})
+        result = validate(workbook, policy, as_of)
+        reading = archive.record_read(workbook, result, kind=kind, now=now, sums=sums.result())
+    return Recorded(archive, result, reading, workbook)
 
 
 @contextmanager

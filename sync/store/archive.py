@@ -17,8 +17,8 @@ owner-only (0600), and nothing in it is published.
 
 Rows arrive hashed (rows.py); a tab whose digest is its newest read's keeps that read's hashes.
 WAL and one transaction per write: a run killed at any moment leaves the last committed state.
-Format 3 since the blocks; `outputs` came later as a table of its own, made when missing: an archive
-without it is carried over by adding it, and a reader that does not know it reads the rest as before.
+Format 4 since the blocks are Arrow streams (format 3 kept them as JSON, and formats 2 and 3 are carried
+over when opened); `outputs` is a table of its own, made when missing.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from ..validate import Result
 from . import versions
 from .rows import Rows, sheet_rows, unpack
 
-FORMAT = 3          # PRAGMA user_version: 3 = a sheet's first read in blocks, later versions in rows
+FORMAT = 4          # PRAGMA user_version: 3 = a sheet's first read in JSON blocks, later versions in rows; 4 = Arrow blocks
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs(id INTEGER PRIMARY KEY, kind TEXT NOT NULL, read_at TEXT NOT NULL,
     source TEXT, status TEXT NOT NULL, reason TEXT, overrode TEXT);
@@ -98,6 +98,9 @@ class Archive:
             old = self.db.execute("SELECT 1 FROM pragma_table_info('versions') WHERE name = 'hash'").fetchone()
             if version == 2:
                 self._write(versions.from_format_2, self.db)
+                version = 3
+            if version == 3:
+                self._write(versions.from_format_3, self.db)
                 version = FORMAT
             if old or version > FORMAT or 0 < version < FORMAT:
                 raise ArchiveError(f"{self.path}: written by {'a newer' if version > FORMAT else 'an older'} Campus Desk "
@@ -160,11 +163,12 @@ class Archive:
 
     @_guarded
     def record_read(self, workbook: Workbook, result: Result, kind: str = "run",
-                    now: dt.datetime | None = None) -> Reading:
-        """Store every tab read, new versions only; the run's status is "read" until it publishes."""
+                    now: dt.datetime | None = None, sums: dict[int, np.ndarray] | None = None) -> Reading:
+        """Store every tab read, new versions only; the run's status is "read" until it publishes.
+        sums: the tabs' cell sums made beforehand (rows.cell_sums)."""
         known = {sheet: (digest, hashes) for sheet, digest, hashes in
                  self.db.execute("SELECT sheet, digest, hashes FROM latest")}
-        found = sheet_rows(workbook, result, known)
+        found = sheet_rows(workbook, result, known, sums)
         read_at = (now or self.now()).astimezone(self.policy.timezone)     # after the read: when rows were seen
         return self._write(self._store, found, kind, read_at, workbook.source)
 
@@ -303,6 +307,11 @@ class Archive:
         """The newest version of every key ever read for a sheet, with `present` False for rows no
         longer in the sheet at the newest read: figures for trends survive rows deleted from a sheet."""
         return versions.history(self.db, sheet)
+
+    @_guarded
+    def listing(self, sheet: str | None = None) -> list[dict]:
+        """Every version of every row read (of one sheet), blocks and rows alike, by sheet and id."""
+        return [v for name in ([sheet] if sheet else versions.sheets(self.db)) for v in versions.listing(self.db, name)]
 
     @_guarded
     def published(self, since: dt.date | None = None) -> dict[str, dict]:

@@ -4,8 +4,9 @@ A row's key is its primaryKey as typed values (2020-02-11|english), else "#" and
 key names exactly one version). A version's identity is a 128-bit hash of its sheet, key and cell
 texts, trailing blank cells cut so that an appended column changes no row. It is made without a
 loop over rows: each distinct text of a column is hashed once (a polynomial over its UTF-8 bytes,
-in numpy), and a row's hash sums its cells' hashes, each scaled by its column (see _rows). The JSON text of a row's
-cells is made only for rows the archive has not seen (cells()).
+in numpy), and a row's hash sums its cells' hashes, each scaled by its column (see _rows). What the archive
+keeps of rows it has not seen is made column by column too: a sheet's first read as blocks (block(),
+blocks.py), a later version's cells as a JSON text (cells()).
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from ..policy import fold
 from ..read.table import RawTable, Workbook
 from ..validate import Result
 from ..validate.table import Table, day_field
+from . import blocks
 
 _RNG = np.random.default_rng(15)                       # fixed: hashes are stored, so they must not change
 _TABLES = _RNG.integers(1, 2**63, size=(2, 256), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
@@ -84,7 +86,7 @@ def text_hashes(texts: pa.Array) -> np.ndarray:
 def pack(values) -> bytes:
     """Ascending-ish integers compress to almost nothing as deltas."""
     array = np.asarray(values, dtype=np.int64)
-    return zlib.compress(np.diff(array, prepend=0).tobytes(), 6)
+    return zlib.compress(np.diff(array, prepend=0).tobytes(), 1)
 
 
 def unpack(blob: bytes) -> np.ndarray:
@@ -126,17 +128,13 @@ class Rows:
         """The compact JSON list of texts of rows `at`, trailing blanks cut."""
         return self._joined(at, [_OPEN], _CLOSE).to_pylist() if len(at) else []
 
-    def entries(self, at: np.ndarray) -> bytes:
-        """Rows `at` as one UTF-8 JSON text, [[key, day, [cells...]], ...] (key and day null where none):
-        what a block of the archive holds, made without a Python step per row."""
-        if not len(at):
-            return b"[]"
-        pieces = self._pieces
-        keys = pieces.keys + at if pieces.keys is not None else _NO_KEY
-        days = _NO_DAY if self.days is None else pieces.day_at + np.searchsorted(pieces.days, self.days[at])
-        rows = self._joined(at, [keys, days], _ENTRY_END)
-        offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64, count=len(rows) + 1, offset=rows.offset * 8)
-        return b"".join((b"[", memoryview(rows.buffers()[2])[offsets[0]:offsets[-1] - 1], b"]"))  # the last comma cut
+    def block(self, at: np.ndarray) -> bytes:
+        """Rows `at` as one block of the archive (blocks.py): each column's codes over the texts they
+        use, the keys and the days; no step per row."""
+        rows = self.index[at]
+        return blocks.encode([blocks.compacted(col.dictionary, col.codes[rows]) for col in self.raw.columns],
+                             None if self.keys is None else self.keys.take(pa.array(at)),
+                             None if self.days is None else self.days[at])
 
     @cached_property
     def _pieces(self) -> "_Pieces":
@@ -164,51 +162,38 @@ class Rows:
         return pa.LargeStringArray.from_buffers(len(at), pa.py_buffer(np.ascontiguousarray(ends)), texts.buffers()[2])
 
 
-_PUNCTUATION = ("", "[", "]", "]],", "[null", ",null,[")             # the first pieces of every tab (_Pieces)
-_EMPTY, _OPEN, _CLOSE, _ENTRY_END, _NO_KEY, _NO_DAY = range(len(_PUNCTUATION))
+_PUNCTUATION = ("", "[", "]")                       # the first pieces of every tab (_Pieces)
+_EMPTY, _OPEN, _CLOSE = range(len(_PUNCTUATION))
 
 
 @dataclass
 class _Pieces:
     """Every JSON text a tab's rows are made of, in one Arrow array, so that one take makes the texts of
-    many rows: the punctuation above, then (keyed tabs) each row's key as `["key` or `[null`, (dated
-    tabs) each distinct day as `,"date",[` or `,null,[`, then each column's distinct texts JSON-encoded
-    (with the comma before them past the first column), each encoded once."""
+    many rows: the punctuation above, then each column's distinct texts JSON-encoded (with the comma
+    before them past the first column), each encoded once."""
     texts: pa.Array                                 # large_string
-    keys: int | None                                # where the keys start
-    days: np.ndarray                                # the distinct day ordinals, ascending (none: undated)
-    day_at: int                                     # where their texts start
     columns: list[tuple[np.ndarray, int]]           # per column: which distinct texts hold something, where they start
 
     @classmethod
     def of(cls, rows: Rows) -> "_Pieces":
         parts = [pa.array(_PUNCTUATION, pa.large_string())]
-
-        def add(texts: pa.Array) -> int:
-            """Where the texts start among the pieces."""
-            parts.append(texts.cast(pa.large_string()))
-            return sum(len(p) for p in parts[:-1])
-        keys = None if rows.keys is None else add(
-            pc.fill_null(_json_strings(rows.keys, "["), pa.scalar("[null", pa.string())))
-        days, day_at = np.zeros(0, dtype=np.int64), 0
-        if rows.days is not None:
-            days = np.unique(rows.days)
-            day_at = add(pa.array([f',"{dt.date.fromordinal(d).isoformat()}",[' if d > 0 else ",null,["
-                                   for d in days.tolist()]))
-        columns = [(_filled(col), add(_json_strings(col.dictionary, "," if c else "")))
-                   for c, col in enumerate(rows.raw.columns)]
-        return cls(pa.concat_arrays(parts), keys, days, day_at, columns)
+        columns = []
+        for c, col in enumerate(rows.raw.columns):
+            columns.append((_filled(col), sum(len(p) for p in parts)))
+            parts.append(_json_strings(col.dictionary, "," if c else "").cast(pa.large_string()))
+        return cls(pa.concat_arrays(parts), columns)
 
 
 def hash_key(digest) -> str:
     return "#" + int(digest[0]).to_bytes(8, "big").hex() + int(digest[1]).to_bytes(8, "big").hex()[:8]
 
 
-def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes, bytes]] | None = None
-               ) -> dict[str, Rows]:
+def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes, bytes]] | None = None,
+               sums: dict[int, np.ndarray] | None = None) -> dict[str, Rows]:
     """Every tab of the workbook as hashed rows, keyed as the schemas say; the tab of each sheet is
     the validator's (Result.tabs), its header as the validator located it. known: {sheet: (digest,
-    row hashes)} of the newest read; a tab whose digest is the same keeps those hashes unmade."""
+    row hashes)} of the newest read; a tab whose digest is the same keeps those hashes unmade.
+    sums: {id(tab): cell_sums(tab)} made beforehand, for any tab of the workbook."""
     by_tab = {id(raw): name for name, raw in result.tabs.items()}
     out: dict[str, Rows] = {}
     for raw in workbook.tables:
@@ -219,11 +204,12 @@ def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes,
         name = sheet or f"tab:{raw.title}"
         while sheet is None and name in out:
             name += "'"
-        out[name] = _rows(name, raw, table, (known or {}).get(name))
+        out[name] = _rows(name, raw, table, (known or {}).get(name), (sums or {}).get(id(raw)))
     return out
 
 
-def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, bytes] | None = None) -> Rows:
+def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, bytes] | None = None,
+          sums: np.ndarray | None = None) -> Rows:
     """The tab's rows, keys and digest; their hashes made (_hashed) unless known for the same digest."""
     if table is not None:
         live = np.flatnonzero(table.live)              # the validator's blank rows
@@ -237,7 +223,7 @@ def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, byt
     if known is not None and known[0] == digest:
         hashes = np.frombuffer(known[1], dtype=np.uint64).reshape(-1, 2)
     else:
-        hashes = _hashed(name, raw, live, keys)
+        hashes = _hashed(name, raw, live, keys, sums)
     days = None
     if table is not None and (f := day_field(table.sheet)):
         days = table.day_numbers(f)[live]
@@ -269,17 +255,27 @@ def _digest(name: str, raw: RawTable, live: np.ndarray, keys: pa.Array | None) -
     return digest.digest()
 
 
-def _hashed(name: str, raw: RawTable, live: np.ndarray, keys: pa.Array | None) -> np.ndarray:
-    """A row's hash is the sum over its cells of hash(text) * B**column (per lane, modulo 2**64), an empty
-    cell adding nothing: trailing empty cells change no row, and the sum is one gather and one add per
-    column. Then the key, then the sheet, then a final mix."""
-    hashes = np.zeros((len(live), 2), dtype=np.uint64)
+def cell_sums(raw: RawTable) -> np.ndarray:
+    """(n_rows, 2): per row of the tab, the sum over its cells of hash(text) * B**column (per lane, modulo
+    2**64), an empty cell adding nothing: trailing empty cells change no row, and the sum is one gather
+    and one add per column. It needs no validation, so a run makes it while the validator works
+    (store.record)."""
+    sums = np.zeros((raw.n_rows, 2), dtype=np.uint64)
     scale = np.ones(2, dtype=np.uint64)
     for col in raw.columns:
         texts = text_hashes(col.dictionary) * scale
         texts[pc.equal(pc.utf8_length(col.dictionary), 0).to_numpy(zero_copy_only=False)] = 0
-        hashes += np.take(texts, col.codes[live], axis=0)      # both lanes in one gather (a lane alone is strided)
+        sums += np.take(texts, col.codes, axis=0)      # both lanes in one gather (a lane alone is strided)
         scale = scale * _BASES
+    return sums
+
+
+def _hashed(name: str, raw: RawTable, live: np.ndarray, keys: pa.Array | None,
+            sums: np.ndarray | None = None) -> np.ndarray:
+    """A row's hash: its cell sum (cell_sums, made here unless given), then the key, then the sheet,
+    then a final mix."""
+    sums = cell_sums(raw) if sums is None else sums
+    hashes = sums if len(live) == raw.n_rows else sums[live]
     if keys is not None:
         has_key = pc.is_valid(keys).to_numpy(zero_copy_only=False)
         hashes = np.where(has_key[:, None], hashes * _BASES + text_hashes(keys), hashes)

@@ -2,10 +2,12 @@
 blocks, later versions row by row, one id space for both, and the `versions` view over them.
 
     blocks        BLOCK versions of a sheet's first read, ids first_id .. first_id + n - 1: their hashes as one
-                  blob, [key, day, [cells]] of each as one JSON text (built in Arrow, rows.py)
+                  blob, their keys, days and cells as one Arrow IPC stream (blocks.py)
     row_versions  each version first read after its sheet's first read: its 128-bit hash (h1, h2), the
                   sheet (sheets.id), key, day (ordinal), the cells as a JSON list of texts, the run
-    versions      a view of both, in plain SQL (json_each over the blocks): id, sheet, key, day, cells...
+    versions      a view of both in plain SQL: id, sheet, key, day, header_id, cells, first_run, stored ('row'
+                  or 'block'); key, day and cells of a block's versions are in its Arrow stream, so NULL
+                  here (`python -m sync versions` prints both kinds)
 
 A read is matched with the sheet's newest read in numpy first (rows at the same place or moved keep
 their ids), then with its blocks; only the rest go to SQLite, as a temporary table joined against
@@ -18,9 +20,12 @@ import datetime as dt
 import json
 import sqlite3
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
+import pyarrow as pa
 
+from . import blocks
 from .rows import Rows, hash_key, named, pack, unpack
 
 SCHEMA = """
@@ -33,11 +38,13 @@ CREATE TABLE IF NOT EXISTS row_versions(id INTEGER PRIMARY KEY, sheet_id INTEGER
     first_run INTEGER NOT NULL);
 CREATE INDEX IF NOT EXISTS versions_key ON row_versions(sheet_id, key) WHERE key IS NOT NULL;
 CREATE INDEX IF NOT EXISTS versions_hash ON row_versions(h1);
-CREATE VIEW IF NOT EXISTS versions(id, sheet, key, day, header_id, cells, first_run) AS
-    SELECT v.id, s.name, v.key, date(v.day + 1721424.5), v.header_id, v.cells, v.first_run
+CREATE VIEW IF NOT EXISTS versions(id, sheet, key, day, header_id, cells, first_run, stored) AS
+    SELECT v.id, s.name, v.key, date(v.day + 1721424.5), v.header_id, v.cells, v.first_run, 'row'
     FROM row_versions v JOIN sheets s ON s.id = v.sheet_id UNION ALL
-    SELECT b.first_id + r.key, b.sheet, json_extract(r.value, '$[0]'), json_extract(r.value, '$[1]'), b.header_id,
-           json_extract(r.value, '$[2]'), b.first_run FROM blocks b, json_each(CAST(b.rows AS TEXT)) r;
+    SELECT * FROM (WITH RECURSIVE ids(first_id, i) AS (SELECT first_id, 0 FROM blocks WHERE n > 0 UNION ALL
+                       SELECT ids.first_id, ids.i + 1 FROM ids JOIN blocks b USING (first_id) WHERE ids.i + 1 < b.n)
+                   SELECT b.first_id + ids.i, b.sheet, NULL, NULL, b.header_id, NULL, b.first_run, 'block'
+                   FROM ids JOIN blocks b USING (first_id));
 """
 BLOCK = 65536       # versions per block: a late edit's lookup decodes at most this many
 TODAY = """CREATE TEMP TABLE IF NOT EXISTS today(pos INTEGER PRIMARY KEY, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL,
@@ -46,13 +53,17 @@ TODAY = """CREATE TEMP TABLE IF NOT EXISTS today(pos INTEGER PRIMARY KEY, h1 INT
 
 @dataclass
 class Block:
-    """BLOCK versions of a sheet's first read, ids from first_id on: hashes, and [key, day, cells] each."""
+    """BLOCK versions of a sheet's first read, ids from first_id on: hashes, and (key, day, cells) each."""
     first_id: int
     sheet: str
     header_id: int
     first_run: int
     hashes: np.ndarray
-    entries: list
+    blob: bytes
+
+    @cached_property
+    def entries(self) -> list[blocks.Entry]:
+        return blocks.decode(self.blob)
 
     def key(self, i: int) -> str:
         key = self.entries[i][0]
@@ -149,7 +160,7 @@ def _first(db: sqlite3.Connection, rows: Rows, run_id: int, header_id: int) -> n
     start = _next_id(db)
     db.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", (
         (start + k, rows.sheet, len(part), header_id, run_id, np.ascontiguousarray(rows.hashes[part]).tobytes(),
-         rows.entries(part)) for k, part in ((k, new[k:k + BLOCK]) for k in range(0, len(new), BLOCK))))
+         rows.block(part)) for k, part in ((k, new[k:k + BLOCK]) for k in range(0, len(new), BLOCK))))
     return start + number
 
 
@@ -176,16 +187,15 @@ def first_runs(db: sqlite3.Connection, sheet: str, keys: list[str]) -> dict[str,
                               f"({','.join('?' * len(part))}) GROUP BY key", (_sheet_id(db, sheet), *part)))
     wanted = set(keys)
     for block in _blocks(db, "sheet = ?", (sheet,)):
-        for key, _, _ in block.entries:
+        for key in blocks.keys(block.blob):
             if key in wanted and (key not in out or block.first_run < out[key]):
                 out[key] = block.first_run
     return out
 
 
 def _blocks(db: sqlite3.Connection, where: str, args: tuple) -> list[Block]:
-    return [Block(first_id, sheet, header_id, first_run, np.frombuffer(hashes, dtype=np.uint64).reshape(-1, 2),
-                  json.loads(entries))
-            for first_id, sheet, header_id, first_run, hashes, entries in db.execute(
+    return [Block(first_id, sheet, header_id, first_run, np.frombuffer(hashes, dtype=np.uint64).reshape(-1, 2), blob)
+            for first_id, sheet, header_id, first_run, hashes, blob in db.execute(
                 f"SELECT first_id, sheet, header_id, first_run, hashes, rows FROM blocks WHERE {where} "
                 f"ORDER BY first_id", args)]
 
@@ -217,18 +227,37 @@ def history(db: sqlite3.Connection, sheet: str) -> list[dict]:
     last = db.execute("SELECT version_ids FROM reads WHERE sheet = ? ORDER BY run_id DESC LIMIT 1",
                       (sheet,)).fetchone()
     present = set(unpack(last[0]).tolist()) if last else set()
-    headers = dict(db.execute("SELECT id, cells FROM headers"))
-    stored = [(block.first_id + i, key, block.key(i), day, block.header_id, cells)
-              for block in _blocks(db, "sheet = ?", (sheet,)) for i, (key, day, cells) in enumerate(block.entries)]
-    stored += [(vid, key, key if key is not None else _hash_key(h1, h2), _day(day), header_id, json.loads(cells))
-               for vid, key, h1, h2, day, header_id, cells in db.execute(
-                   "SELECT id, key, h1, h2, day, header_id, cells FROM row_versions WHERE sheet_id = ? ORDER BY id",
-                   (_sheet_id(db, sheet),))]
-    stored.sort(key=lambda version: version[0])
+    stored = _stored(db, sheet)
     newest = {key: vid for vid, key, *_ in stored if key is not None}       # ids ascend: the last wins
-    return [{"key": name, "day": day, "present": vid in present,
-             "cells": named(json.loads(headers[header_id]), cells)}
-            for vid, key, name, day, header_id, cells in stored if key is None or newest[key] == vid]
+    return [{"key": name, "day": day, "present": vid in present, "cells": cells}
+            for vid, key, name, day, cells, _ in stored if key is None or newest[key] == vid]
+
+
+def listing(db: sqlite3.Connection, sheet: str) -> list[dict]:
+    """Every version of a sheet's rows, blocks and rows alike, by id: id, sheet, key (a row without
+    one by its hash, "#..."), day, first_run and the cells by header."""
+    return [{"id": vid, "sheet": sheet, "key": name, "day": day, "first_run": run, "cells": cells}
+            for vid, _, name, day, cells, run in _stored(db, sheet)]
+
+
+def _stored(db: sqlite3.Connection, sheet: str) -> list[tuple]:
+    """(id, key or None, key or hash key, day, cells by header, first run) of every version of a sheet, by id."""
+    headers = {i: json.loads(cells) for i, cells in db.execute("SELECT id, cells FROM headers")}
+    stored = [(block.first_id + i, key, block.key(i), day, block.header_id, cells, block.first_run)
+              for block in _blocks(db, "sheet = ?", (sheet,)) for i, (key, day, cells) in enumerate(block.entries)]
+    stored += [(vid, key, key if key is not None else _hash_key(h1, h2), _day(day), header_id, json.loads(cells), run)
+               for vid, key, h1, h2, day, header_id, cells, run in db.execute(
+                   "SELECT id, key, h1, h2, day, header_id, cells, first_run FROM row_versions WHERE sheet_id = ? "
+                   "ORDER BY id", (_sheet_id(db, sheet),))]
+    stored.sort(key=lambda version: version[0])
+    return [(vid, key, name, day, named(headers[header_id], cells), run)
+            for vid, key, name, day, header_id, cells, run in stored]
+
+
+def sheets(db: sqlite3.Connection) -> list[str]:
+    """Every sheet with a version stored."""
+    return [name for (name,) in db.execute("SELECT sheet FROM blocks UNION SELECT s.name FROM sheets s JOIN "
+                                           "row_versions v ON v.sheet_id = s.id ORDER BY 1")]
 
 
 def from_format_2(db: sqlite3.Connection) -> None:
@@ -245,6 +274,23 @@ def from_format_2(db: sqlite3.Connection) -> None:
     db.execute("DROP TABLE versions")                  # and its indexes; SCHEMA makes them anew on row_versions
     db.execute("ALTER TABLE latest ADD COLUMN digest BLOB NOT NULL DEFAULT x''")
     db.execute("PRAGMA user_version = 3")
+
+
+def from_format_3(db: sqlite3.Connection) -> None:
+    """Format 3 kept each block as one JSON text, [[key, day, [cells]], ...]: each becomes an Arrow
+    stream of the same versions (cells past a row's own as blank, which reading cuts), ids kept; the
+    view is made anew."""
+    if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'blocks'").fetchone():
+        for first_id, text in db.execute("SELECT first_id, rows FROM blocks").fetchall():
+            entries = json.loads(text)
+            width = max((len(cells) for _, _, cells in entries), default=0)
+            columns = [pa.array([cells[k] if k < len(cells) else "" for _, _, cells in entries], pa.string())
+                       for k in range(width)]
+            keys = pa.array([key for key, _, _ in entries], pa.string())
+            days = np.array([dt.date.fromisoformat(day).toordinal() if day else 0 for _, day, _ in entries], dtype=np.int64)
+            db.execute("UPDATE blocks SET rows = ? WHERE first_id = ?", (blocks.encode(columns, keys, days), first_id))
+    db.execute("DROP VIEW IF EXISTS versions")
+    db.execute("PRAGMA user_version = 4")
 
 
 def _ordinals(rows: Rows, at: np.ndarray) -> list[int | None]:
