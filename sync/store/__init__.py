@@ -41,14 +41,14 @@ def record(archive: Archive, source, policy: Policy, kind: str, as_of: dt.date,
     after the read)."""
     from ..read import read_source
     from ..validate import validate
-    from .rows import cell_sums
+    from .rows import prepare
     workbook = read_source(source)
-    # The rows' cell hashes need no validation: made on the other core while the validator works
-    # (numpy lets go of the GIL), ready when the rows are stored.
+    # The tabs' digests and cell hashes need no validation: made on the other core while the validator
+    # works (hashlib and numpy let go of the GIL), ready when the rows are stored.
     with ThreadPoolExecutor(1) as pool:
-        sums = pool.submit(lambda: {id(raw): cell_sums(raw) for raw in workbook.tables})
+        prepared = pool.submit(prepare, workbook, archive.newest_cells())
         result = validate(workbook, policy, as_of)
-        reading = archive.record_read(workbook, result, kind=kind, now=now, sums=sums.result())
+        reading = archive.record_read(workbook, result, kind=kind, now=now, prepared=prepared.result())
     return Recorded(archive, result, reading, workbook)
 
 

@@ -8,8 +8,8 @@ owner-only (0600), and nothing in it is published.
     headers       each header row ever read, once
     blocks, row_versions, sheets, the versions view: each version of a row ever read, once (versions.py)
     reads         per run and sheet: the header and, in row order, the version ids and row numbers
-    latest        per sheet: the hashes of its newest read, in the order of that read's version ids, and the
-                  digest of the tab they were made from
+    latest        per sheet: the hashes of its newest read, in the order of that read's version ids, the
+                  digest of what they were made from and that of the tab's cells alone (rows.py)
     publications  per run: the public summary of each day it wrote
     outputs       per published run: its run key and the state of every file it left, and the newest
                   version id then (publish/unchanged.py: a re-run of the same inputs writes nothing)
@@ -48,7 +48,7 @@ CREATE TABLE IF NOT EXISTS reads(run_id INTEGER NOT NULL, sheet TEXT NOT NULL, t
     header_id INTEGER NOT NULL, n_rows INTEGER NOT NULL, version_ids BLOB NOT NULL, row_numbers BLOB NOT NULL,
     PRIMARY KEY(run_id, sheet));
 CREATE TABLE IF NOT EXISTS latest(sheet TEXT PRIMARY KEY, run_id INTEGER NOT NULL, hashes BLOB NOT NULL,
-    digest BLOB NOT NULL);
+    digest BLOB NOT NULL, cells_digest BLOB NOT NULL DEFAULT x'');
 CREATE TABLE IF NOT EXISTS publications(run_id INTEGER NOT NULL, day TEXT NOT NULL, summary TEXT NOT NULL,
     PRIMARY KEY(run_id, day));
 CREATE TABLE IF NOT EXISTS outputs(run_id INTEGER PRIMARY KEY, key TEXT NOT NULL, last_version INTEGER NOT NULL,
@@ -162,13 +162,13 @@ class Archive:
     # -- what a run read -------------------------------------------------------------------------
 
     @_guarded
-    def record_read(self, workbook: Workbook, result: Result, kind: str = "run",
-                    now: dt.datetime | None = None, sums: dict[int, np.ndarray] | None = None) -> Reading:
+    def record_read(self, workbook: Workbook, result: Result, kind: str = "run", now: dt.datetime | None = None,
+                    prepared: dict[int, tuple[bytes, np.ndarray | None]] | None = None) -> Reading:
         """Store every tab read, new versions only; the run's status is "read" until it publishes.
-        sums: the tabs' cell sums made beforehand (rows.cell_sums)."""
+        prepared: the tabs' digests and cell sums made beforehand (rows.prepare)."""
         known = {sheet: (digest, hashes) for sheet, digest, hashes in
                  self.db.execute("SELECT sheet, digest, hashes FROM latest")}
-        found = sheet_rows(workbook, result, known, sums)
+        found = sheet_rows(workbook, result, known, prepared)
         read_at = (now or self.now()).astimezone(self.policy.timezone)     # after the read: when rows were seen
         return self._write(self._store, found, kind, read_at, workbook.source)
 
@@ -205,6 +205,11 @@ class Archive:
                                 [(reading.run_id, day, json.dumps(body, sort_keys=True, ensure_ascii=False, allow_nan=False))
                                  for day, body in (summaries or {}).items()])
         self._write(work)
+
+    @_guarded
+    def newest_cells(self) -> set[bytes]:
+        """The cells digests of every sheet's newest read (rows.prepare leaves those tabs unhashed)."""
+        return {digest for (digest,) in self.db.execute("SELECT cells_digest FROM latest")}
 
     @_guarded
     def last_published(self, before: int) -> dict[str, tuple[list[str], int, str]]:

@@ -111,6 +111,7 @@ class Rows:
     days: np.ndarray | None     # day ordinals, -1 where unreadable; None: not a dated sheet
     hashes: np.ndarray          # (n, 2) uint64: each row's version identity
     digest: bytes = b""         # of what the hashes are made of (_digest)
+    cells_digest: bytes = b""   # of the tab's cells alone (cells_digest)
 
     def __len__(self) -> int:
         return len(self.index)
@@ -189,11 +190,11 @@ def hash_key(digest) -> str:
 
 
 def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes, bytes]] | None = None,
-               sums: dict[int, np.ndarray] | None = None) -> dict[str, Rows]:
+               prepared: dict[int, tuple[bytes, np.ndarray | None]] | None = None) -> dict[str, Rows]:
     """Every tab of the workbook as hashed rows, keyed as the schemas say; the tab of each sheet is
     the validator's (Result.tabs), its header as the validator located it. known: {sheet: (digest,
     row hashes)} of the newest read; a tab whose digest is the same keeps those hashes unmade.
-    sums: {id(tab): cell_sums(tab)} made beforehand, for any tab of the workbook."""
+    prepared: what `prepare` made beforehand, for any tab of the workbook."""
     by_tab = {id(raw): name for name, raw in result.tabs.items()}
     out: dict[str, Rows] = {}
     for raw in workbook.tables:
@@ -204,12 +205,12 @@ def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes,
         name = sheet or f"tab:{raw.title}"
         while sheet is None and name in out:
             name += "'"
-        out[name] = _rows(name, raw, table, (known or {}).get(name), (sums or {}).get(id(raw)))
+        out[name] = _rows(name, raw, table, (known or {}).get(name), (prepared or {}).get(id(raw)))
     return out
 
 
 def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, bytes] | None = None,
-          sums: np.ndarray | None = None) -> Rows:
+          prepared: tuple[bytes, np.ndarray | None] | None = None) -> Rows:
     """The tab's rows, keys and digest; their hashes made (_hashed) unless known for the same digest."""
     if table is not None:
         live = np.flatnonzero(table.live)              # the validator's blank rows
@@ -219,7 +220,8 @@ def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, byt
             live |= _filled(col)[col.codes]
         live = np.flatnonzero(live)
     keys = _keys(table, live)
-    digest = _digest(name, raw, live, keys)
+    cells, sums = prepared or (cells_digest(raw), None)
+    digest = _digest(name, cells, live, keys)
     if known is not None and known[0] == digest:
         hashes = np.frombuffer(known[1], dtype=np.uint64).reshape(-1, 2)
     else:
@@ -228,38 +230,55 @@ def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, byt
     if table is not None and (f := day_field(table.sheet)):
         days = table.day_numbers(f)[live]
     numbers = raw.row_numbers[live] if raw.row_numbers is not None else live + 2
-    return Rows(name, raw.title, raw.source, list(raw.header), raw, live, numbers, keys, days, hashes, digest)
+    return Rows(name, raw.title, raw.source, list(raw.header), raw, live, numbers, keys, days, hashes, digest, cells)
 
 
-def _digest(name: str, raw: RawTable, live: np.ndarray, keys: pa.Array | None) -> bytes:
-    """SHA-256 of everything a tab's row hashes are made of (the sheet, each column's distinct texts and
-    codes, the rows kept, the keys): equal digests, equal hashes. One pass at about 1 GB/s, where the
-    hashing makes several over every text."""
-    digest = hashlib.sha256(name.encode())
-
-    def arrow(array: pa.Array) -> None:
-        digest.update(f"|{array.type}|{array.offset}|{len(array)}".encode())
-        for buffer in array.buffers():
-            digest.update(b"-" if buffer is None else len(buffer).to_bytes(8, "little"))
-            if buffer is not None:
-                digest.update(buffer)
+def cells_digest(raw: RawTable) -> bytes:
+    """SHA-256 of a tab's cells as read (each column's distinct texts and codes), about 1 GB/s: one pass,
+    where the hashing makes several over every text."""
+    digest = hashlib.sha256()
     for col in raw.columns:
-        arrow(col.dictionary)
+        _arrow(digest, col.dictionary)
         codes = np.ascontiguousarray(col.codes)
         digest.update(f"|{codes.dtype}|{len(codes)}".encode())
         digest.update(codes.data)
-    digest.update(b"|live")
+    return digest.digest()
+
+
+def _digest(name: str, cells: bytes, live: np.ndarray, keys: pa.Array | None) -> bytes:
+    """SHA-256 of everything a tab's row hashes are made of (the sheet, its cells_digest, the rows kept,
+    the keys): equal digests, equal hashes."""
+    digest = hashlib.sha256(name.encode())
+    digest.update(b"|cells" + cells + b"|live")
     digest.update(np.ascontiguousarray(live, dtype=np.int64).data)
     if keys is not None:
-        arrow(keys)
+        _arrow(digest, keys)
     return digest.digest()
+
+
+def _arrow(digest, array: pa.Array) -> None:
+    digest.update(f"|{array.type}|{array.offset}|{len(array)}".encode())
+    for buffer in array.buffers():
+        digest.update(b"-" if buffer is None else len(buffer).to_bytes(8, "little"))
+        if buffer is not None:
+            digest.update(buffer)
+
+
+def prepare(workbook: Workbook, unchanged: set[bytes] | frozenset[bytes] = frozenset()) -> dict[int, tuple[bytes, np.ndarray | None]]:
+    """{id(tab): (cells_digest, cell_sums)} of every tab of the workbook, the sums left out (None) for a
+    tab whose cells are as at a newest read (`unchanged`: their digests), whose hashes are kept. It needs
+    no validation, so a run makes it while the validator works (store.record)."""
+    out: dict[int, tuple[bytes, np.ndarray | None]] = {}
+    for raw in workbook.tables:
+        digest = cells_digest(raw)
+        out[id(raw)] = (digest, None if digest in unchanged else cell_sums(raw))
+    return out
 
 
 def cell_sums(raw: RawTable) -> np.ndarray:
     """(n_rows, 2): per row of the tab, the sum over its cells of hash(text) * B**column (per lane, modulo
     2**64), an empty cell adding nothing: trailing empty cells change no row, and the sum is one gather
-    and one add per column. It needs no validation, so a run makes it while the validator works
-    (store.record)."""
+    and one add per column."""
     sums = np.zeros((raw.n_rows, 2), dtype=np.uint64)
     scale = np.ones(2, dtype=np.uint64)
     for col in raw.columns:

@@ -96,11 +96,11 @@ def store(db: sqlite3.Connection, rows: Rows, run_id: int, header_id: int) -> tu
         packed = (last[1] if same else pack(ids),
                   last[2] if np.array_equal(unpack(last[2]), rows.rows) else pack(rows.rows))
         if same:
-            db.execute("UPDATE latest SET run_id = ?, digest = ? WHERE sheet = ?",
-                       (run_id, rows.digest, rows.sheet))
+            db.execute("UPDATE latest SET run_id = ?, digest = ?, cells_digest = ? WHERE sheet = ?",
+                       (run_id, rows.digest, rows.cells_digest, rows.sheet))
             return ids, packed
-    db.execute("INSERT OR REPLACE INTO latest VALUES (?, ?, ?, ?)",
-               (rows.sheet, run_id, rows.hashes.tobytes(), rows.digest))
+    db.execute("INSERT OR REPLACE INTO latest VALUES (?, ?, ?, ?, ?)",
+               (rows.sheet, run_id, rows.hashes.tobytes(), rows.digest, rows.cells_digest))
     return ids, packed
 
 
@@ -279,7 +279,7 @@ def from_format_2(db: sqlite3.Connection) -> None:
 def from_format_3(db: sqlite3.Connection) -> None:
     """Format 3 kept each block as one JSON text, [[key, day, [cells]], ...]: each becomes an Arrow
     stream of the same versions (cells past a row's own as blank, which reading cuts), ids kept; the
-    view is made anew."""
+    view is made anew; the newest reads' digests change (hashed again once)."""
     if db.execute("SELECT 1 FROM sqlite_master WHERE name = 'blocks'").fetchone():
         for first_id, text in db.execute("SELECT first_id, rows FROM blocks").fetchall():
             entries = json.loads(text)
@@ -290,6 +290,7 @@ def from_format_3(db: sqlite3.Connection) -> None:
             days = np.array([dt.date.fromisoformat(day).toordinal() if day else 0 for _, day, _ in entries], dtype=np.int64)
             db.execute("UPDATE blocks SET rows = ? WHERE first_id = ?", (blocks.encode(columns, keys, days), first_id))
     db.execute("DROP VIEW IF EXISTS versions")
+    db.execute("ALTER TABLE latest ADD COLUMN cells_digest BLOB NOT NULL DEFAULT x''")
     db.execute("PRAGMA user_version = 4")
 
 
