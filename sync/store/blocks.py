@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 Entry = tuple  # (key | None, day "YYYY-MM-DD" | None, cells: list[str])
 
 
-def encode(columns: list[pa.Array], keys: pa.Array | None, days: np.ndarray | None) -> bytes:
+def encode(columns: list[pa.Array], keys: pa.Array | None, days: np.ndarray | None) -> memoryview:
     """One IPC stream of the block's columns (strings or dictionaries of strings, one per tab
     column, all of the block's length), keys (strings) and days (ordinals)."""
     arrays = list(columns)
@@ -35,7 +35,7 @@ def encode(columns: list[pa.Array], keys: pa.Array | None, days: np.ndarray | No
     sink = pa.BufferOutputStream()
     with pa.ipc.new_stream(sink, batch.schema) as writer:
         writer.write_batch(batch)
-    return sink.getvalue().to_pybytes()
+    return memoryview(sink.getvalue())          # SQLite takes it as it is: not copied into a bytes first
 
 
 def compacted(dictionary: pa.Array, codes: np.ndarray) -> pa.DictionaryArray:
@@ -51,13 +51,13 @@ def compacted(dictionary: pa.Array, codes: np.ndarray) -> pa.DictionaryArray:
                                           pc.fill_null(dictionary.take(pa.array(kept)).cast(pa.string()), ""))
 
 
-def keys(blob: bytes) -> list[str | None]:
+def keys(blob) -> list[str | None]:
     """Only the row keys of a block (none: a sheet without a primaryKey)."""
     batch = _batch(blob)
     return batch.column("key").to_pylist() if "key" in batch.schema.names else [None] * batch.num_rows
 
 
-def decode(blob: bytes) -> list[Entry]:
+def decode(blob) -> list[Entry]:
     """Every version of a block as (key, day, cells)."""
     batch = _batch(blob)
     names = batch.schema.names
@@ -76,7 +76,7 @@ def decode(blob: bytes) -> list[Entry]:
     return [(key, day, list(cells[:width])) for key, day, cells, width in zip(key_list, days, rows, widths.tolist())]
 
 
-def _batch(blob: bytes) -> pa.RecordBatch:
+def _batch(blob) -> pa.RecordBatch:
     return pa.ipc.open_stream(blob).read_next_batch()
 
 

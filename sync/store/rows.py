@@ -36,12 +36,17 @@ _powers: list[np.ndarray] = []                         # [P**k, P**-k] for k < l
 
 
 def _mix(z: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every input bit reaches every output bit."""
-    z = z ^ (z >> np.uint64(30))
-    z = z * np.uint64(0xBF58476D1CE4E5B9)
-    z = z ^ (z >> np.uint64(27))
-    z = z * np.uint64(0x94D049BB133111EB)
-    return z ^ (z >> np.uint64(31))
+    """splitmix64's finaliser: every input bit reaches every output bit. A new array; in place past
+    the first step, through one buffer."""
+    shifted = z >> np.uint64(30)
+    z = z ^ shifted
+    z *= np.uint64(0xBF58476D1CE4E5B9)
+    np.right_shift(z, np.uint64(27), out=shifted)
+    z ^= shifted
+    z *= np.uint64(0x94D049BB133111EB)
+    np.right_shift(z, np.uint64(31), out=shifted)
+    z ^= shifted
+    return z
 
 
 def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -129,7 +134,7 @@ class Rows:
         """The compact JSON list of texts of rows `at`, trailing blanks cut."""
         return self._joined(at, [_OPEN], _CLOSE).to_pylist() if len(at) else []
 
-    def block(self, at: np.ndarray) -> bytes:
+    def block(self, at: np.ndarray) -> memoryview:
         """Rows `at` as one block of the archive (blocks.py): each column's codes over the texts they
         use, the keys and the days; no step per row."""
         rows = self.index[at]
@@ -280,11 +285,13 @@ def cell_sums(raw: RawTable) -> np.ndarray:
     2**64), an empty cell adding nothing: trailing empty cells change no row, and the sum is one gather
     and one add per column."""
     sums = np.zeros((raw.n_rows, 2), dtype=np.uint64)
+    cells = np.empty_like(sums)                        # one buffer for every column: no new pages each time
     scale = np.ones(2, dtype=np.uint64)
     for col in raw.columns:
         texts = text_hashes(col.dictionary) * scale
         texts[pc.equal(pc.utf8_length(col.dictionary), 0).to_numpy(zero_copy_only=False)] = 0
-        sums += np.take(texts, col.codes, axis=0)      # both lanes in one gather (a lane alone is strided)
+        np.take(texts, col.codes, axis=0, out=cells)   # both lanes in one gather (a lane alone is strided)
+        sums += cells
         scale = scale * _BASES
     return sums
 

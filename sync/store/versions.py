@@ -100,7 +100,7 @@ def store(db: sqlite3.Connection, rows: Rows, run_id: int, header_id: int) -> tu
                        (run_id, rows.digest, rows.cells_digest, rows.sheet))
             return ids, packed
     db.execute("INSERT OR REPLACE INTO latest VALUES (?, ?, ?, ?, ?)",
-               (rows.sheet, run_id, rows.hashes.tobytes(), rows.digest, rows.cells_digest))
+               (rows.sheet, run_id, np.ascontiguousarray(rows.hashes).data, rows.digest, rows.cells_digest))
     return ids, packed
 
 
@@ -159,7 +159,7 @@ def _first(db: sqlite3.Connection, rows: Rows, run_id: int, header_id: int) -> n
     new, number = _distinct(rows.hashes)
     start = _next_id(db)
     db.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", (
-        (start + k, rows.sheet, len(part), header_id, run_id, np.ascontiguousarray(rows.hashes[part]).tobytes(),
+        (start + k, rows.sheet, len(part), header_id, run_id, np.ascontiguousarray(rows.hashes[part]).data,
          rows.block(part)) for k, part in ((k, new[k:k + BLOCK]) for k in range(0, len(new), BLOCK))))
     return start + number
 
