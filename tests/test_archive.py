@@ -11,6 +11,7 @@ import zoneinfo
 
 import numpy as np
 import pytest
+from hypothesis import given, settings, strategies as st
 from click.testing import CliRunner
 
 from conftest import BASELINE, POLICIES, ROOT, write_csv
@@ -393,6 +394,15 @@ def test_cells_with_quotes_backslashes_and_control_characters_come_back_as_typed
     listed = {v["id"]: list(v["cells"].values()) for v in archive.listing("gate_log")}
     for k, row in enumerate(sheets["出入登记"][1:]):
         assert stored[int(ids[k])][2] == cut(row) == cut(listed[int(ids[k])])
+    # The odd rows read again with another temperature: later versions, each stored row by row as JSON.
+    for row in sheets["出入登记"][3:]:
+        row[5] = "37.0"
+    again, _ = record(archive, tmp_path, policy, sheets, at(10))
+    new = again.ids["gate_log"][2:]
+    assert archive.db.execute("SELECT count(*) FROM row_versions").fetchone()[0] == len(new)
+    stored = archive.versions(new)
+    for k, row in enumerate(sheets["出入登记"][3:]):
+        assert stored[int(new[k])][2] == cut(row)
 
 
 def _odd_gate_rows(sheets: dict) -> dict:
@@ -469,3 +479,22 @@ def test_digests_and_cell_sums_made_before_validation_give_the_hashes_made_after
     assert skipped[id(gate)][1] is None
     again = sheet_rows(workbook, result, known, skipped)
     assert all((inline[s].hashes == again[s].hashes).all() for s in inline)
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=6) | st.sampled_from(
+    ["", " ", "\t", '"', "\\", "\n", "\x00", "\x1f", "零"])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(_TEXT, min_size=1, max_size=4), min_size=1, max_size=8))
+def test_a_rows_cells_come_back_as_typed_from_a_block_and_as_json(rows):
+    from sync.read.table import RawTable, Workbook
+    from sync.store import blocks
+    from sync.validate import Result
+    raw = RawTable.from_rows("notes", "notes.csv", [["a", "b", "c", "d"], *rows])
+    found = sheet_rows(Workbook("notes.csv", [raw]), Result("notes.csv", DAY, {}, []))["tab:notes"]
+    width = len(raw.columns)
+    expected = [cut(row + [""] * (width - len(row))) for row in rows if any(t.strip() for t in row)]
+    at = np.arange(len(found))
+    assert [json.loads(text) for text in found.cells(at)] == expected
+    assert [cells for _, _, cells in blocks.decode(found.block(at))] == expected

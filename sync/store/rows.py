@@ -15,7 +15,6 @@ import hashlib
 import json
 import zlib
 from dataclasses import dataclass
-from functools import cached_property
 
 import numpy as np
 import pyarrow as pa
@@ -131,8 +130,31 @@ class Rows:
         return [k if k is not None else hash_key(h) for k, h in zip(keys, self.hashes)]
 
     def cells(self, at: np.ndarray) -> list[str]:
-        """The compact JSON list of texts of rows `at`, trailing blanks cut."""
-        return self._joined(at, [_OPEN], _CLOSE).to_pylist() if len(at) else []
+        """The compact JSON list of texts of rows `at`, trailing blanks cut, made without a Python step per
+        row: each column's texts these rows use JSON-encoded once (with the comma before them past the
+        first column), then one take of every piece of every row in row order, whose texts end to end
+        are the rows' texts. The work goes with the rows asked for, not with the tab."""
+        if not len(at):
+            return []
+        rows = self.index[at]
+        width = len(self.raw.columns) + 2
+        parts = [pa.array(_PUNCTUATION, pa.large_string())]
+        start = len(_PUNCTUATION)
+        index = np.empty((len(at), width), dtype=np.int64)
+        index[:, 0], index[:, -1] = _OPEN, _CLOSE
+        filled = np.zeros(len(at), dtype=np.int64)           # per row: its last filled column + 1
+        for c, col in enumerate(self.raw.columns):
+            used = blocks.compacted(col.dictionary, col.codes[rows])
+            codes = used.indices.to_numpy()
+            filled[_filled(used.dictionary)[codes]] = c + 1
+            np.add(codes, start, out=index[:, 1 + c], dtype=np.int64)
+            parts.append(_json_strings(used.dictionary, "," if c else "").cast(pa.large_string()))
+            start += len(used.dictionary)
+        np.copyto(index[:, 1:-1], _EMPTY, where=filled[:, None] <= np.arange(width - 2))
+        texts = pa.concat_arrays(parts).take(pa.array(index.ravel()))
+        ends = np.frombuffer(texts.buffers()[1], dtype=np.int64, count=len(texts) + 1)[::width]
+        return pa.LargeStringArray.from_buffers(len(at), pa.py_buffer(np.ascontiguousarray(ends)),
+                                                texts.buffers()[2]).to_pylist()
 
     def block(self, at: np.ndarray) -> memoryview:
         """Rows `at` as one block of the archive (blocks.py): each column's codes over the texts they
@@ -142,52 +164,9 @@ class Rows:
                              None if self.keys is None else self.keys.take(pa.array(at)),
                              None if self.days is None else self.days[at])
 
-    @cached_property
-    def _pieces(self) -> "_Pieces":
-        return _Pieces.of(self)
 
-    def _joined(self, at: np.ndarray, lead: list, tail: int) -> pa.Array:
-        """Per row `at`: the pieces `lead` (a piece, or one per row), its cells' JSON texts (a cell past its
-        row's last filled one left out), the piece `tail`; one string per row, from one take of every piece
-        of every row in row order: the texts taken are the rows' texts, end to end."""
-        pieces = self._pieces
-        width = len(lead) + len(pieces.columns) + 1
-        index = np.empty((len(at), width), dtype=np.int64)
-        for k, piece in enumerate(lead):
-            index[:, k] = piece
-        rows = self.index[at]
-        filled = np.zeros(len(at), dtype=np.int64)           # per row: its last filled column + 1
-        for c, (col, (holds, start)) in enumerate(zip(self.raw.columns, pieces.columns)):
-            codes = col.codes[rows]
-            filled[holds[codes]] = c + 1
-            np.add(codes, start, out=index[:, len(lead) + c], dtype=np.int64)
-        np.copyto(index[:, len(lead):width - 1], _EMPTY, where=filled[:, None] <= np.arange(len(pieces.columns)))
-        index[:, -1] = tail
-        texts = pieces.texts.take(pa.array(index.ravel()))
-        ends = np.frombuffer(texts.buffers()[1], dtype=np.int64, count=len(texts) + 1)[::width]
-        return pa.LargeStringArray.from_buffers(len(at), pa.py_buffer(np.ascontiguousarray(ends)), texts.buffers()[2])
-
-
-_PUNCTUATION = ("", "[", "]")                       # the first pieces of every tab (_Pieces)
+_PUNCTUATION = ("", "[", "]")                       # the first pieces of every row's text (Rows.cells)
 _EMPTY, _OPEN, _CLOSE = range(len(_PUNCTUATION))
-
-
-@dataclass
-class _Pieces:
-    """Every JSON text a tab's rows are made of, in one Arrow array, so that one take makes the texts of
-    many rows: the punctuation above, then each column's distinct texts JSON-encoded (with the comma
-    before them past the first column), each encoded once."""
-    texts: pa.Array                                 # large_string
-    columns: list[tuple[np.ndarray, int]]           # per column: which distinct texts hold something, where they start
-
-    @classmethod
-    def of(cls, rows: Rows) -> "_Pieces":
-        parts = [pa.array(_PUNCTUATION, pa.large_string())]
-        columns = []
-        for c, col in enumerate(rows.raw.columns):
-            columns.append((_filled(col), sum(len(p) for p in parts)))
-            parts.append(_json_strings(col.dictionary, "," if c else "").cast(pa.large_string()))
-        return cls(pa.concat_arrays(parts), columns)
 
 
 def hash_key(digest) -> str:
@@ -222,7 +201,7 @@ def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, byt
     else:
         live = np.zeros(raw.n_rows, dtype=bool)
         for col in raw.columns:
-            live |= _filled(col)[col.codes]
+            live |= _filled(col.dictionary)[col.codes]
         live = np.flatnonzero(live)
     keys = _keys(table, live)
     cells, sums = prepared or (cells_digest(raw), None)
@@ -308,9 +287,9 @@ def _hashed(name: str, raw: RawTable, live: np.ndarray, keys: pa.Array | None,
     return _mix(hashes ^ text_hashes(pa.array([name]))[0])
 
 
-def _filled(col) -> np.ndarray:
-    """Per distinct text: holds something besides white space."""
-    return pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(col.dictionary)), 0).to_numpy(zero_copy_only=False)
+def _filled(texts: pa.Array) -> np.ndarray:
+    """Per text: holds something besides white space."""
+    return pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(texts)), 0).to_numpy(zero_copy_only=False)
 
 
 def _keys(table: Table | None, live: np.ndarray) -> pa.Array | None:

@@ -319,9 +319,16 @@ def _matched(hashes: np.ndarray, known: np.ndarray, known_ids: np.ndarray) -> tu
     ids[same] = known_ids[:k][same[:k]]
     rest = np.flatnonzero(~same)
     if len(rest) and len(known):
-        order = np.argsort(known[:, 0], kind="stable")
-        at = order[np.searchsorted(known[order, 0], hashes[rest, 0]).clip(max=len(known) - 1)]
-        hit = (known[at] == hashes[rest]).all(axis=1)
-        ids[rest[hit]] = known_ids[at[hit]]
-        rest = rest[~hit]
+        # only the known versions whose first half some row has are sorted: a day's few new rows
+        # against a semester's versions cost a search of each version, not a sort of them all
+        wanted = np.sort(hashes[rest, 0])
+        near = np.searchsorted(wanted, known[:, 0]).clip(max=len(wanted) - 1)
+        candidates = np.flatnonzero(wanted[near] == known[:, 0])         # ascending: the first stays first
+        if len(candidates):
+            known, known_ids = known[candidates], known_ids[candidates]
+            order = np.argsort(known[:, 0], kind="stable")
+            at = order[np.searchsorted(known[order, 0], hashes[rest, 0]).clip(max=len(known) - 1)]
+            hit = (known[at] == hashes[rest]).all(axis=1)
+            ids[rest[hit]] = known_ids[at[hit]]
+            rest = rest[~hit]
     return ids, rest
