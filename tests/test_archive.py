@@ -245,7 +245,7 @@ def cut(row: list[str]) -> list[str]:
 
 
 def test_a_first_read_is_stored_in_blocks_and_later_versions_row_by_row(tmp_path, policy, archive, monkeypatch):
-    monkeypatch.setattr("sync.store.versions.BLOCK", 2)           # blocks of two versions: the daily roster's 3 rows in 2
+    monkeypatch.setattr("sync.store.blocks.BLOCK", 2)           # blocks of two versions: the daily roster's 3 rows in 2
     sheets = copy.deepcopy(BASELINE)
     first, _ = record(archive, tmp_path, policy, sheets, at(9))
     blocks = archive.db.execute("SELECT sheet, n FROM blocks WHERE sheet = 'unit_daily' ORDER BY first_id").fetchall()
@@ -493,8 +493,15 @@ def test_a_rows_cells_come_back_as_typed_from_a_block_and_as_json(rows):
     from sync.validate import Result
     raw = RawTable.from_rows("notes", "notes.csv", [["a", "b", "c", "d"], *rows])
     found = sheet_rows(Workbook("notes.csv", [raw]), Result("notes.csv", DAY, {}, []))["tab:notes"]
+    assert found.columns is None
     width = len(raw.columns)
     expected = [cut(row + [""] * (width - len(row))) for row in rows if any(t.strip() for t in row)]
     at = np.arange(len(found))
     assert [json.loads(text) for text in found.cells(at)] == expected
     assert [cells for _, _, cells in blocks.decode(found.block(at))] == expected
+    # the same from the columns made before validation (taken when every row is filled)
+    from sync.store.rows import prepare
+    workbook = Workbook("notes.csv", [raw])
+    early = sheet_rows(workbook, Result("notes.csv", DAY, {}, []), prepared=prepare(workbook, first=True))["tab:notes"]
+    assert early.columns is not None
+    assert [cells for _, _, cells in blocks.decode(early.block(at))] == expected

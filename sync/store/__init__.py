@@ -43,10 +43,12 @@ def record(archive: Archive, source, policy: Policy, kind: str, as_of: dt.date,
     from ..validate import validate
     from .rows import prepare
     workbook = read_source(source)
-    # The tabs' digests and cell hashes need no validation: made on the other core while the validator
-    # works (hashlib and numpy let go of the GIL), ready when the rows are stored.
+    # The tabs' digests and cell hashes (and into a new archive, the columns of their blocks) need no
+    # validation: made on the other core while the validator works (hashlib, numpy and Arrow let go of
+    # the GIL), ready when the rows are stored.
     with ThreadPoolExecutor(1) as pool:
-        prepared = pool.submit(prepare, workbook, archive.newest_cells())
+        newest = archive.newest_cells()
+        prepared = pool.submit(prepare, workbook, newest, first=not newest)
         result = validate(workbook, policy, as_of)
         reading = archive.record_read(workbook, result, kind=kind, now=now, prepared=prepared.result())
     return Recorded(archive, result, reading, workbook)

@@ -37,7 +37,7 @@ from ..policy import Policy
 from ..read.table import Workbook
 from ..validate import Result
 from . import versions
-from .rows import Rows, sheet_rows, unpack
+from .rows import Prepared, Rows, sheet_rows, unpack
 
 FORMAT = 4          # PRAGMA user_version: 3 = a sheet's first read in JSON blocks, later versions in rows; 4 = Arrow blocks
 SCHEMA = """
@@ -163,7 +163,7 @@ class Archive:
 
     @_guarded
     def record_read(self, workbook: Workbook, result: Result, kind: str = "run", now: dt.datetime | None = None,
-                    prepared: dict[int, tuple[bytes, np.ndarray | None]] | None = None) -> Reading:
+                    prepared: dict[int, Prepared] | None = None) -> Reading:
         """Store every tab read, new versions only; the run's status is "read" until it publishes.
         prepared: the tabs' digests and cell sums made beforehand (rows.prepare)."""
         known = {sheet: (digest, hashes) for sheet, digest, hashes in

@@ -17,7 +17,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-Entry = tuple  # (key | None, day "YYYY-MM-DD" | None, cells: list[str])
+BLOCK = 65536       # versions per block: a late edit's lookup decodes at most this many
+Entry = tuple       # (key | None, day "YYYY-MM-DD" | None, cells: list[str])
 
 
 def encode(columns: list[pa.Array], keys: pa.Array | None, days: np.ndarray | None) -> memoryview:
@@ -36,6 +37,13 @@ def encode(columns: list[pa.Array], keys: pa.Array | None, days: np.ndarray | No
     with pa.ipc.new_stream(sink, batch.schema) as writer:
         writer.write_batch(batch)
     return memoryview(sink.getvalue())          # SQLite takes it as it is: not copied into a bytes first
+
+
+def columns(raw) -> dict[int, list[pa.DictionaryArray]]:
+    """{first row: each column compacted} of a tab's rows in runs of BLOCK from its first: the blocks of
+    its first read when every row is filled and distinct (rows.Rows.block takes them when so)."""
+    return {start: [compacted(col.dictionary, col.codes[start:start + BLOCK]) for col in raw.columns]
+            for start in range(0, raw.n_rows, BLOCK)}
 
 
 def compacted(dictionary: pa.Array, codes: np.ndarray) -> pa.DictionaryArray:

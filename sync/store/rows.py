@@ -116,6 +116,7 @@ class Rows:
     hashes: np.ndarray          # (n, 2) uint64: each row's version identity
     digest: bytes = b""         # of what the hashes are made of (_digest)
     cells_digest: bytes = b""   # of the tab's cells alone (cells_digest)
+    columns: dict | None = None  # blocks.columns(raw), made beforehand for a first read
 
     def __len__(self) -> int:
         return len(self.index)
@@ -158,9 +159,13 @@ class Rows:
 
     def block(self, at: np.ndarray) -> memoryview:
         """Rows `at` as one block of the archive (blocks.py): each column's codes over the texts they
-        use, the keys and the days; no step per row."""
+        use (as made beforehand for a run of the tab's rows, when these are one), the keys and the
+        days; no step per row."""
         rows = self.index[at]
-        return blocks.encode([blocks.compacted(col.dictionary, col.codes[rows]) for col in self.raw.columns],
+        columns = (self.columns or {}).get(int(rows[0])) if len(rows) else None
+        if columns is None or rows[-1] - rows[0] + 1 != len(rows) or len(columns[0]) != len(rows):
+            columns = [blocks.compacted(col.dictionary, col.codes[rows]) for col in self.raw.columns]
+        return blocks.encode(columns,
                              None if self.keys is None else self.keys.take(pa.array(at)),
                              None if self.days is None else self.days[at])
 
@@ -174,7 +179,7 @@ def hash_key(digest) -> str:
 
 
 def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes, bytes]] | None = None,
-               prepared: dict[int, tuple[bytes, np.ndarray | None]] | None = None) -> dict[str, Rows]:
+               prepared: dict[int, Prepared] | None = None) -> dict[str, Rows]:
     """Every tab of the workbook as hashed rows, keyed as the schemas say; the tab of each sheet is
     the validator's (Result.tabs), its header as the validator located it. known: {sheet: (digest,
     row hashes)} of the newest read; a tab whose digest is the same keeps those hashes unmade.
@@ -194,7 +199,7 @@ def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes,
 
 
 def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, bytes] | None = None,
-          prepared: tuple[bytes, np.ndarray | None] | None = None) -> Rows:
+          prepared: Prepared | None = None) -> Rows:
     """The tab's rows, keys and digest; their hashes made (_hashed) unless known for the same digest."""
     if table is not None:
         live = np.flatnonzero(table.live)              # the validator's blank rows
@@ -204,7 +209,7 @@ def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, byt
             live |= _filled(col.dictionary)[col.codes]
         live = np.flatnonzero(live)
     keys = _keys(table, live)
-    cells, sums = prepared or (cells_digest(raw), None)
+    cells, sums, columns = prepared or (cells_digest(raw), None, None)
     digest = _digest(name, cells, live, keys)
     if known is not None and known[0] == digest:
         hashes = np.frombuffer(known[1], dtype=np.uint64).reshape(-1, 2)
@@ -214,7 +219,8 @@ def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, byt
     if table is not None and (f := day_field(table.sheet)):
         days = table.day_numbers(f)[live]
     numbers = raw.row_numbers[live] if raw.row_numbers is not None else live + 2
-    return Rows(name, raw.title, raw.source, list(raw.header), raw, live, numbers, keys, days, hashes, digest, cells)
+    return Rows(name, raw.title, raw.source, list(raw.header), raw, live, numbers, keys, days, hashes, digest, cells,
+                columns)
 
 
 def cells_digest(raw: RawTable) -> bytes:
@@ -248,14 +254,20 @@ def _arrow(digest, array: pa.Array) -> None:
             digest.update(buffer)
 
 
-def prepare(workbook: Workbook, unchanged: set[bytes] | frozenset[bytes] = frozenset()) -> dict[int, tuple[bytes, np.ndarray | None]]:
-    """{id(tab): (cells_digest, cell_sums)} of every tab of the workbook, the sums left out (None) for a
-    tab whose cells are as at a newest read (`unchanged`: their digests), whose hashes are kept. It needs
-    no validation, so a run makes it while the validator works (store.record)."""
-    out: dict[int, tuple[bytes, np.ndarray | None]] = {}
+Prepared = tuple[bytes, "np.ndarray | None", "dict | None"]
+
+
+def prepare(workbook: Workbook, unchanged: set[bytes] | frozenset[bytes] = frozenset(),
+            first: bool = False) -> dict[int, Prepared]:
+    """{id(tab): (cells_digest, cell_sums, blocks.columns)} of every tab of the workbook: the sums left
+    out (None) for a tab whose cells are as at a newest read (`unchanged`: their digests), whose hashes
+    are kept; the columns of its blocks only for a first read (`first`: a new archive). It needs no
+    validation, so a run makes it while the validator works (store.record)."""
+    out: dict[int, Prepared] = {}
     for raw in workbook.tables:
         digest = cells_digest(raw)
-        out[id(raw)] = (digest, None if digest in unchanged else cell_sums(raw))
+        fresh = digest not in unchanged
+        out[id(raw)] = (digest, cell_sums(raw) if fresh else None, blocks.columns(raw) if fresh and first else None)
     return out
 
 

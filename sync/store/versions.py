@@ -1,7 +1,7 @@
 """How the archive keeps the versions of rows: a sheet's first read (a semester's rows at once) in
 blocks, later versions row by row, one id space for both, and the `versions` view over them.
 
-    blocks        BLOCK versions of a sheet's first read, ids first_id .. first_id + n - 1: their hashes as one
+    blocks        blocks.BLOCK versions of a sheet's first read, ids first_id .. first_id + n - 1: their hashes as one
                   blob, their keys, days and cells as one Arrow IPC stream (blocks.py)
     row_versions  each version first read after its sheet's first read: its 128-bit hash (h1, h2), the
                   sheet (sheets.id), key, day (ordinal), the cells as a JSON list of texts, the run
@@ -46,14 +46,13 @@ CREATE VIEW IF NOT EXISTS versions(id, sheet, key, day, header_id, cells, first_
                    SELECT b.first_id + ids.i, b.sheet, NULL, NULL, b.header_id, NULL, b.first_run, 'block'
                    FROM ids JOIN blocks b USING (first_id));
 """
-BLOCK = 65536       # versions per block: a late edit's lookup decodes at most this many
 TODAY = """CREATE TEMP TABLE IF NOT EXISTS today(pos INTEGER PRIMARY KEY, h1 INTEGER NOT NULL, h2 INTEGER NOT NULL,
     key TEXT, day INTEGER, cells TEXT NOT NULL)"""
 
 
 @dataclass
 class Block:
-    """BLOCK versions of a sheet's first read, ids from first_id on: hashes, and (key, day, cells) each."""
+    """blocks.BLOCK versions of a sheet's first read, ids from first_id on: hashes, and (key, day, cells) each."""
     first_id: int
     sheet: str
     header_id: int
@@ -160,7 +159,7 @@ def _first(db: sqlite3.Connection, rows: Rows, run_id: int, header_id: int) -> n
     start = _next_id(db)
     db.executemany("INSERT INTO blocks VALUES (?, ?, ?, ?, ?, ?, ?)", (
         (start + k, rows.sheet, len(part), header_id, run_id, np.ascontiguousarray(rows.hashes[part]).data,
-         rows.block(part)) for k, part in ((k, new[k:k + BLOCK]) for k in range(0, len(new), BLOCK))))
+         rows.block(part)) for k, part in ((k, new[k:k + blocks.BLOCK]) for k in range(0, len(new), blocks.BLOCK))))
     return start + number
 
 
