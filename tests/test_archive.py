@@ -500,8 +500,9 @@ def test_a_rows_cells_come_back_as_typed_from_a_block_and_as_json(rows):
     assert [json.loads(text) for text in found.cells(at)] == expected
     assert [cells for _, _, cells in blocks.decode(found.block(at))] == expected
     # the same from the columns made before validation (taken when every row is filled)
-    from sync.store.rows import prepare
+    from sync.store.rows import block_columns
     workbook = Workbook("notes.csv", [raw])
-    early = sheet_rows(workbook, Result("notes.csv", DAY, {}, []), prepared=prepare(workbook, first=True))["tab:notes"]
-    assert early.columns is not None
+    laid_out = block_columns(workbook)
+    early = sheet_rows(workbook, Result("notes.csv", DAY, {}, []), columns=lambda: laid_out)["tab:notes"]
+    assert early.columns is not None and early.columns() is laid_out[id(raw)]
     assert [cells for _, _, cells in blocks.decode(early.block(at))] == expected

@@ -41,16 +41,18 @@ def record(archive: Archive, source, policy: Policy, kind: str, as_of: dt.date,
     after the read)."""
     from ..read import read_source
     from ..validate import validate
-    from .rows import prepare
+    from .rows import block_columns, prepare
     workbook = read_source(source)
-    # The tabs' digests and cell hashes (and into a new archive, the columns of their blocks) need no
-    # validation: made on the other core while the validator works (hashlib, numpy and Arrow let go of
-    # the GIL), ready when the rows are stored.
+    # The tabs' digests and cell hashes need no validation: made on the other core while the validator
+    # works (hashlib, numpy and Arrow let go of the GIL), ready when the rows are hashed; into a new
+    # archive, then the columns of their blocks, ready when the blocks are stored.
     with ThreadPoolExecutor(1) as pool:
         newest = archive.newest_cells()
-        prepared = pool.submit(prepare, workbook, newest, first=not newest)
+        prepared = pool.submit(prepare, workbook, newest)
+        laid_out = None if newest else pool.submit(block_columns, workbook)
         result = validate(workbook, policy, as_of)
-        reading = archive.record_read(workbook, result, kind=kind, now=now, prepared=prepared.result())
+        reading = archive.record_read(workbook, result, kind=kind, now=now, prepared=prepared.result(),
+                                      columns=laid_out.result if laid_out else None)
     return Recorded(archive, result, reading, workbook)
 
 

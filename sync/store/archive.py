@@ -27,6 +27,7 @@ import functools
 import json
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -163,12 +164,14 @@ class Archive:
 
     @_guarded
     def record_read(self, workbook: Workbook, result: Result, kind: str = "run", now: dt.datetime | None = None,
-                    prepared: dict[int, Prepared] | None = None) -> Reading:
+                    prepared: dict[int, Prepared] | None = None,
+                    columns: Callable[[], dict[int, dict]] | None = None) -> Reading:
         """Store every tab read, new versions only; the run's status is "read" until it publishes.
-        prepared: the tabs' digests and cell sums made beforehand (rows.prepare)."""
+        prepared, columns: the tabs' digests and cell sums, and the columns of their blocks, made
+        beforehand (rows.prepare, rows.block_columns)."""
         known = {sheet: (digest, hashes) for sheet, digest, hashes in
                  self.db.execute("SELECT sheet, digest, hashes FROM latest")}
-        found = sheet_rows(workbook, result, known, prepared)
+        found = sheet_rows(workbook, result, known, prepared, columns)
         read_at = (now or self.now()).astimezone(self.policy.timezone)     # after the read: when rows were seen
         return self._write(self._store, found, kind, read_at, workbook.source)
 

@@ -11,9 +11,11 @@ blocks.py), a later version's cells as a JSON text (cells()).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -116,7 +118,7 @@ class Rows:
     hashes: np.ndarray          # (n, 2) uint64: each row's version identity
     digest: bytes = b""         # of what the hashes are made of (_digest)
     cells_digest: bytes = b""   # of the tab's cells alone (cells_digest)
-    columns: dict | None = None  # blocks.columns(raw), made beforehand for a first read
+    columns: Callable[[], dict | None] | None = None    # blocks.columns(raw), made beforehand for a first read
 
     def __len__(self) -> int:
         return len(self.index)
@@ -162,7 +164,7 @@ class Rows:
         use (as made beforehand for a run of the tab's rows, when these are one), the keys and the
         days; no step per row."""
         rows = self.index[at]
-        columns = (self.columns or {}).get(int(rows[0])) if len(rows) else None
+        columns = ((self.columns() if self.columns else None) or {}).get(int(rows[0])) if len(rows) else None
         if columns is None or rows[-1] - rows[0] + 1 != len(rows) or len(columns[0]) != len(rows):
             columns = [blocks.compacted(col.dictionary, col.codes[rows]) for col in self.raw.columns]
         return blocks.encode(columns,
@@ -179,11 +181,13 @@ def hash_key(digest) -> str:
 
 
 def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes, bytes]] | None = None,
-               prepared: dict[int, Prepared] | None = None) -> dict[str, Rows]:
+               prepared: dict[int, Prepared] | None = None,
+               columns: Callable[[], dict[int, dict]] | None = None) -> dict[str, Rows]:
     """Every tab of the workbook as hashed rows, keyed as the schemas say; the tab of each sheet is
     the validator's (Result.tabs), its header as the validator located it. known: {sheet: (digest,
     row hashes)} of the newest read; a tab whose digest is the same keeps those hashes unmade.
-    prepared: what `prepare` made beforehand, for any tab of the workbook."""
+    prepared: what `prepare` made beforehand, for any tab of the workbook; columns: what `block_columns`
+    makes, asked for when a block is stored."""
     by_tab = {id(raw): name for name, raw in result.tabs.items()}
     out: dict[str, Rows] = {}
     for raw in workbook.tables:
@@ -194,12 +198,17 @@ def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes,
         name = sheet or f"tab:{raw.title}"
         while sheet is None and name in out:
             name += "'"
-        out[name] = _rows(name, raw, table, (known or {}).get(name), (prepared or {}).get(id(raw)))
+        out[name] = _rows(name, raw, table, (known or {}).get(name), (prepared or {}).get(id(raw)),
+                          None if columns is None else functools.partial(_columns_of, columns, id(raw)))
     return out
 
 
+def _columns_of(columns: Callable[[], dict[int, dict]], tab: int) -> dict | None:
+    return columns().get(tab)
+
+
 def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, bytes] | None = None,
-          prepared: Prepared | None = None) -> Rows:
+          prepared: Prepared | None = None, columns: Callable[[], dict | None] | None = None) -> Rows:
     """The tab's rows, keys and digest; their hashes made (_hashed) unless known for the same digest."""
     if table is not None:
         live = np.flatnonzero(table.live)              # the validator's blank rows
@@ -209,7 +218,7 @@ def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, byt
             live |= _filled(col.dictionary)[col.codes]
         live = np.flatnonzero(live)
     keys = _keys(table, live)
-    cells, sums, columns = prepared or (cells_digest(raw), None, None)
+    cells, sums = prepared or (cells_digest(raw), None)
     digest = _digest(name, cells, live, keys)
     if known is not None and known[0] == digest:
         hashes = np.frombuffer(known[1], dtype=np.uint64).reshape(-1, 2)
@@ -254,21 +263,23 @@ def _arrow(digest, array: pa.Array) -> None:
             digest.update(buffer)
 
 
-Prepared = tuple[bytes, "np.ndarray | None", "dict | None"]
+Prepared = tuple[bytes, "np.ndarray | None"]
 
 
-def prepare(workbook: Workbook, unchanged: set[bytes] | frozenset[bytes] = frozenset(),
-            first: bool = False) -> dict[int, Prepared]:
-    """{id(tab): (cells_digest, cell_sums, blocks.columns)} of every tab of the workbook: the sums left
-    out (None) for a tab whose cells are as at a newest read (`unchanged`: their digests), whose hashes
-    are kept; the columns of its blocks only for a first read (`first`: a new archive). It needs no
-    validation, so a run makes it while the validator works (store.record)."""
+def prepare(workbook: Workbook, unchanged: set[bytes] | frozenset[bytes] = frozenset()) -> dict[int, Prepared]:
+    """{id(tab): (cells_digest, cell_sums)} of every tab of the workbook, the sums left out (None) for a
+    tab whose cells are as at a newest read (`unchanged`: their digests), whose hashes are kept. It needs
+    no validation, so a run makes it while the validator works (store.record)."""
     out: dict[int, Prepared] = {}
     for raw in workbook.tables:
         digest = cells_digest(raw)
-        fresh = digest not in unchanged
-        out[id(raw)] = (digest, cell_sums(raw) if fresh else None, blocks.columns(raw) if fresh and first else None)
+        out[id(raw)] = (digest, None if digest in unchanged else cell_sums(raw))
     return out
+
+
+def block_columns(workbook: Workbook) -> dict[int, dict]:
+    """{id(tab): blocks.columns(tab)} of every tab: the blocks of a first read, laid out beforehand."""
+    return {id(raw): blocks.columns(raw) for raw in workbook.tables}
 
 
 def cell_sums(raw: RawTable) -> np.ndarray:
