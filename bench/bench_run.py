@@ -2,6 +2,7 @@
 
     python bench/bench_run.py                       # 1 M and 10 M cells of CSV, the 90-day catch-up, the archive size
     python bench/bench_run.py --sizes 1000000 --repeat 1
+    python bench/bench_run.py --pairs 8 --no-catch-up --no-growth     # and the cold ratio pair by pair
 
 Every figure is a whole `python -m sync` process: wall time, its own peak RSS and CPU time (os.wait4;
 CPU ratios are the steadier ones on a busy shared machine):
@@ -24,6 +25,7 @@ import datetime as dt
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -91,6 +93,22 @@ def size(cells: int, repeat: int) -> dict:
             "archive_mb": (out / "data" / "archive.sqlite").stat().st_size / 2**20}
 
 
+def pairs(cells: int, n: int) -> dict:
+    """check and a cold run in turn, n times: the ratio pair by pair, so that a drift of the machine's
+    speed hits both sides of each ratio alike."""
+    source = generate(OUT / f"store-{cells}", "--cells", str(cells))
+    out = OUT / f"store-{cells}-out"
+    wall, cpu, peak = [], [], 0.0
+    for _ in range(n):
+        c = timed("check", "--source", str(source), "--date", DAY.isoformat(), "--format", "json")
+        shutil.rmtree(out, ignore_errors=True)
+        k = timed(*run_args(source, out, "--date", DAY.isoformat()))
+        wall.append(k[0] / c[0])
+        cpu.append(k[2] / c[2])
+        peak = max(peak, k[1])
+    return {"wall": sorted(wall), "cpu": sorted(cpu), "peak": peak}
+
+
 def resave(folder: Path) -> None:
     """Each file's line ends swapped (CRLF <-> LF): the same cells in other bytes; twice, as before."""
     for path in folder.glob("*.csv"):
@@ -144,8 +162,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="best of N for check and cold/warm runs")
     parser.add_argument("--no-catch-up", action="store_true")
     parser.add_argument("--no-growth", action="store_true")
+    parser.add_argument("--pairs", type=int, default=0, metavar="N",
+                        help="also N pairs of check and cold run in turn per size: the median ratio")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
+    # Bytecode as an installed package has it: where PYTHONDONTWRITEBYTECODE is set, every process would
+    # compile sync/ again, and run imports more of it than check.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "sync")], check=True)
     print(f"load average {os.getloadavg()[0]:.1f}; wall (CPU) seconds, peak RSS")
     print(f"{'cells':>11} | {'check':>22} | {'run cold':>22} | {'run warm':>22} | {'run re-saved':>22} | "
           f"cold/check | warm/check | re-saved/check | archive")
@@ -156,6 +179,12 @@ def main() -> None:
               f"{w:6.2f} ({wc:5.2f}) s {wm:4.0f} MiB | {v:6.2f} ({vc:5.2f}) s {vm:4.0f} MiB | "
               f"{k / c:4.2f}x ({kc / cc:4.2f}x) | {w / c:4.2f}x ({wc / cc:4.2f}x) | {v / c:4.2f}x ({vc / cc:4.2f}x) | "
               f"{r['archive_mb']:.1f} MB", flush=True)
+    for cells in args.sizes if args.pairs else []:
+        r = pairs(cells, args.pairs)
+        wall, cpu = r["wall"], r["cpu"]
+        print(f"{cells:>11,} cells, {args.pairs} pairs of check and cold run in turn: cold/check median "
+              f"{statistics.median(wall):.2f}x (min {wall[0]:.2f}x, max {wall[-1]:.2f}x), CPU "
+              f"{statistics.median(cpu):.2f}x; cold peak {r['peak']:.0f} MiB", flush=True)
     if not args.no_catch_up:
         r = catch_up(1_000_000)
         (f, fm, _), (a, am, _) = r["fresh"], r["again"]

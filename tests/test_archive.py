@@ -506,3 +506,12 @@ def test_a_rows_cells_come_back_as_typed_from_a_block_and_as_json(rows):
     early = sheet_rows(workbook, Result("notes.csv", DAY, {}, []), columns=lambda: laid_out)["tab:notes"]
     assert early.columns is not None and early.columns() is laid_out[id(raw)]
     assert [cells for _, _, cells in blocks.decode(early.block(at))] == expected
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.integers(-2**62, 2**62), max_size=40))
+def test_packed_integers_come_back_and_an_older_archives_packing_still_reads(values):
+    import zlib
+    assert unpack(pack(values)).tolist() == values
+    older = zlib.compress(np.diff(np.asarray(values, dtype=np.int64), prepend=0).tobytes(), 6)   # format 3
+    assert unpack(older).tolist() == values
