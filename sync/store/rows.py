@@ -89,7 +89,7 @@ def text_hashes(texts: pa.Array) -> np.ndarray:
     return _mix(out)
 
 
-_WIDTHS = {np.dtype(t).itemsize: np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64)}
+_WIDTHS = {np.dtype(t).itemsize: (np.dtype(t), np.iinfo(t)) for t in (np.int8, np.int16, np.int32, np.int64)}
 
 
 def pack(values) -> bytes:
@@ -97,14 +97,14 @@ def pack(values) -> bytes:
     often: row numbers and version ids step by one), then zlib: a byte of width, then the stream."""
     deltas = np.diff(np.asarray(values, dtype=np.int64), prepend=0)
     low, high = (int(deltas.min()), int(deltas.max())) if len(deltas) else (0, 0)
-    width = next(t for t in _WIDTHS.values() if np.iinfo(t).min <= low and high <= np.iinfo(t).max)
+    width = next(t for t, info in _WIDTHS.values() if info.min <= low and high <= info.max)
     return bytes([width.itemsize]) + zlib.compress(deltas.astype(width).tobytes(), 1)
 
 
 def unpack(blob: bytes) -> np.ndarray:
     if blob[:1] == b"x":                                    # a zlib stream of int64 deltas: format 3 and before
         return np.cumsum(np.frombuffer(zlib.decompress(blob), dtype=np.int64))
-    return np.cumsum(np.frombuffer(zlib.decompress(blob[1:]), dtype=_WIDTHS[blob[0]]), dtype=np.int64)
+    return np.cumsum(np.frombuffer(zlib.decompress(blob[1:]), dtype=_WIDTHS[blob[0]][0]), dtype=np.int64)
 
 
 def _text(value) -> str:
