@@ -93,7 +93,9 @@ class Archive:
             # from its first commit on (_write).
             self.db.execute(f"PRAGMA journal_mode={'DELETE' if self._fresh else 'WAL'}")
             self.db.execute("PRAGMA synchronous=FULL")      # a committed run survives a power cut too
-            self.db.execute("PRAGMA cache_size=-65536")     # 64 MB: the first run inserts every row of the semester
+            # 64 MB for the joins of later rows against every row version stored; a new archive's first write,
+            # blocks of overflow pages written once, needs none of it (and each page of it is memory to clear)
+            self.db.execute(f"PRAGMA cache_size={-8192 if self._fresh else -65536}")
             self.db.execute("PRAGMA temp_store=MEMORY")
             version = self.db.execute("PRAGMA user_version").fetchone()[0]
             old = self.db.execute("SELECT 1 FROM pragma_table_info('versions') WHERE name = 'hash'").fetchone()
@@ -154,6 +156,7 @@ class Archive:
             raise
         if self._fresh:
             self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA cache_size=-65536")
             self._fresh = False
         return out
 
