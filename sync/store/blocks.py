@@ -75,13 +75,17 @@ def decode(blob) -> list[Entry]:
         column = batch.column(f"c{k}")
         if isinstance(column, pa.DictionaryArray):
             column = column.dictionary_decode()
-        filled = pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(column)), 0)
-        widths[filled.to_numpy(zero_copy_only=False)] = k + 1
+        widths[filled(column)] = k + 1
         texts.append(column.to_pylist())
     key_list = batch.column("key").to_pylist() if "key" in names else [None] * n
     days = [_day(d) for d in batch.column("day").to_pylist()] if "day" in names else [None] * n
     rows = zip(*texts) if texts else ((),) * n
     return [(key, day, list(cells[:width])) for key, day, cells, width in zip(key_list, days, rows, widths.tolist())]
+
+
+def filled(texts: pa.Array) -> np.ndarray:
+    """Per text: holds something besides white space (a blank cell after a row's last filled one is cut)."""
+    return pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(texts)), 0).to_numpy(zero_copy_only=False)
 
 
 def _batch(blob) -> pa.RecordBatch:

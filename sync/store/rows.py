@@ -2,17 +2,14 @@
 
 A row's key is its primaryKey as typed values (2020-02-11|english), else "#" and its hash (such a
 key names exactly one version). A version's identity is a 128-bit hash of its sheet, key and cell
-texts, trailing blank cells cut so that an appended column changes no row. It is made without a
-loop over rows: each distinct text of a column is hashed once (a polynomial over its UTF-8 bytes,
-in numpy), and a row's hash sums its cells' hashes, each scaled by its column (see _rows). What the archive
-keeps of rows it has not seen is made column by column too: a sheet's first read as blocks (block(),
-blocks.py), a later version's cells as a JSON text (cells()).
+texts, trailing blank cells cut, made column by column (hashing.py). What the archive keeps of rows
+it has not seen is made column by column too: a sheet's first read as blocks (block(), blocks.py),
+a later version's cells as a JSON text (cells()).
 """
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import json
 import zlib
 from collections.abc import Callable
@@ -27,67 +24,7 @@ from ..read.table import RawTable, Workbook
 from ..validate import Result
 from ..validate.table import Table, day_field
 from . import blocks
-
-_RNG = np.random.default_rng(15)                       # fixed: hashes are stored, so they must not change
-_TABLES = _RNG.integers(1, 2**63, size=(2, 256), dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_BASES = np.array([0x100000001B3, 0x9E3779B97F4A7C15], dtype=np.uint64)     # per lane, for cells in a row
-_P = 0x100000001B3                                     # odd, so invertible modulo 2**64
-_CHUNK = 1 << 20                                       # bytes hashed at once: bounds the temporary arrays
-_powers: list[np.ndarray] = []                         # [P**k, P**-k] for k < len, made once a process
-
-
-def _mix(z: np.ndarray) -> np.ndarray:
-    """splitmix64's finaliser: every input bit reaches every output bit. A new array; in place past
-    the first step, through one buffer."""
-    shifted = z >> np.uint64(30)
-    z = z ^ shifted
-    z *= np.uint64(0xBF58476D1CE4E5B9)
-    np.right_shift(z, np.uint64(27), out=shifted)
-    z ^= shifted
-    z *= np.uint64(0x94D049BB133111EB)
-    np.right_shift(z, np.uint64(31), out=shifted)
-    z ^= shifted
-    return z
-
-
-def _power_tables(n: int) -> tuple[np.ndarray, np.ndarray]:
-    if not _powers or len(_powers[0]) < n:
-        size = max(n, _CHUNK + 1)
-        steps = np.full(size, _P, dtype=np.uint64)
-        steps[0] = 1
-        inverse = np.full(size, pow(_P, -1, 2**64), dtype=np.uint64)
-        inverse[0] = 1
-        _powers[:] = [np.cumprod(steps, dtype=np.uint64), np.cumprod(inverse, dtype=np.uint64)]  # wrap mod 2**64
-    return _powers[0], _powers[1]
-
-
-def text_hashes(texts: pa.Array) -> np.ndarray:
-    """(n, 2) uint64: two hashes of each text's UTF-8 bytes (nulls hash as ""). Each lane is a polynomial
-    over the bytes (through a random byte table) taken from running sums over all the texts at once:
-    sum(T[b_i] P**i) over a text's positions, shifted back by P**-start. Three passes over the bytes."""
-    texts = pc.fill_null(texts.cast(pa.large_string()), "")
-    n = len(texts)
-    offsets = np.frombuffer(texts.buffers()[1], dtype=np.int64, count=n + 1, offset=texts.offset * 8)
-    data = texts.buffers()[2]
-    data = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, dtype=np.uint8)
-    out = np.empty((n, 2), dtype=np.uint64)
-    first = 0
-    while first < n:                                   # texts in runs of about _CHUNK bytes
-        last = min(max(int(np.searchsorted(offsets, offsets[first] + _CHUNK, side="right")) - 1, first + 1), n)
-        start, stop = int(offsets[first]), int(offsets[last])
-        size = stop - start
-        powers, inverse = _power_tables(size + 1)
-        lo, hi = offsets[first:last] - start, offsets[first + 1:last + 1] - start
-        sums = np.zeros(size + 1, dtype=np.uint64)
-        for lane in (0, 1):
-            terms = np.take(_TABLES[lane], data[start:stop])
-            np.multiply(terms, powers[:size], out=terms)
-            np.cumsum(terms, dtype=np.uint64, out=sums[1:])
-            out[first:last, lane] = (sums[hi] - sums[lo]) * inverse[lo]
-        first = last
-    out ^= (np.diff(offsets).astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15))[:, None]
-    return _mix(out)
-
+from .hashing import cell_sums, cells_digest, hash_key, row_hashes, tab_digest
 
 _WIDTHS = {np.dtype(t).itemsize: (np.dtype(t), np.iinfo(t)) for t in (np.int8, np.int16, np.int32, np.int64)}
 
@@ -157,7 +94,7 @@ class Rows:
         for c, col in enumerate(self.raw.columns):
             used = blocks.compacted(col.dictionary, col.codes[rows])
             codes = used.indices.to_numpy()
-            filled[_filled(used.dictionary)[codes]] = c + 1
+            filled[blocks.filled(used.dictionary)[codes]] = c + 1
             np.add(codes, start, out=index[:, 1 + c], dtype=np.int64)
             parts.append(_json_strings(used.dictionary, "," if c else "").cast(pa.large_string()))
             start += len(used.dictionary)
@@ -182,10 +119,6 @@ class Rows:
 
 _PUNCTUATION = ("", "[", "]")                       # the first pieces of every row's text (Rows.cells)
 _EMPTY, _OPEN, _CLOSE = range(len(_PUNCTUATION))
-
-
-def hash_key(digest) -> str:
-    return "#" + int(digest[0]).to_bytes(8, "big").hex() + int(digest[1]).to_bytes(8, "big").hex()[:8]
 
 
 def sheet_rows(workbook: Workbook, result: Result, known: dict[str, tuple[bytes, bytes]] | None = None,
@@ -223,52 +156,21 @@ def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, byt
     else:
         live = np.zeros(raw.n_rows, dtype=bool)
         for col in raw.columns:
-            live |= _filled(col.dictionary)[col.codes]
+            live |= blocks.filled(col.dictionary)[col.codes]
         live = np.flatnonzero(live)
     keys = _keys(table, live)
     cells, sums = prepared or (cells_digest(raw), None)
-    digest = _digest(name, cells, live, keys)
+    digest = tab_digest(name, cells, live, keys)
     if known is not None and known[0] == digest:
         hashes = np.frombuffer(known[1], dtype=np.uint64).reshape(-1, 2)
     else:
-        hashes = _hashed(name, raw, live, keys, sums)
+        hashes = row_hashes(name, raw, live, keys, sums)
     days = None
     if table is not None and (f := day_field(table.sheet)):
         days = table.day_numbers(f)[live]
     numbers = raw.row_numbers[live] if raw.row_numbers is not None else live + 2
     return Rows(name, raw.title, raw.source, list(raw.header), raw, live, numbers, keys, days, hashes, digest, cells,
                 columns)
-
-
-def cells_digest(raw: RawTable) -> bytes:
-    """SHA-256 of a tab's cells as read (each column's distinct texts and codes), about 1 GB/s: one pass,
-    where the hashing makes several over every text."""
-    digest = hashlib.sha256()
-    for col in raw.columns:
-        _arrow(digest, col.dictionary)
-        codes = np.ascontiguousarray(col.codes)
-        digest.update(f"|{codes.dtype}|{len(codes)}".encode())
-        digest.update(codes.data)
-    return digest.digest()
-
-
-def _digest(name: str, cells: bytes, live: np.ndarray, keys: pa.Array | None) -> bytes:
-    """SHA-256 of everything a tab's row hashes are made of (the sheet, its cells_digest, the rows kept,
-    the keys): equal digests, equal hashes."""
-    digest = hashlib.sha256(name.encode())
-    digest.update(b"|cells" + cells + b"|live")
-    digest.update(np.ascontiguousarray(live, dtype=np.int64).data)
-    if keys is not None:
-        _arrow(digest, keys)
-    return digest.digest()
-
-
-def _arrow(digest, array: pa.Array) -> None:
-    digest.update(f"|{array.type}|{array.offset}|{len(array)}".encode())
-    for buffer in array.buffers():
-        digest.update(b"-" if buffer is None else len(buffer).to_bytes(8, "little"))
-        if buffer is not None:
-            digest.update(buffer)
 
 
 Prepared = tuple[bytes, "np.ndarray | None"]
@@ -288,39 +190,6 @@ def prepare(workbook: Workbook, unchanged: set[bytes] | frozenset[bytes] = froze
 def block_columns(workbook: Workbook) -> dict[int, dict]:
     """{id(tab): blocks.columns(tab)} of every tab: the blocks of a first read, laid out beforehand."""
     return {id(raw): blocks.columns(raw) for raw in workbook.tables}
-
-
-def cell_sums(raw: RawTable) -> np.ndarray:
-    """(n_rows, 2): per row of the tab, the sum over its cells of hash(text) * B**column (per lane, modulo
-    2**64), an empty cell adding nothing: trailing empty cells change no row, and the sum is one gather
-    and one add per column."""
-    sums = np.zeros((raw.n_rows, 2), dtype=np.uint64)
-    cells = np.empty_like(sums)                        # one buffer for every column: no new pages each time
-    scale = np.ones(2, dtype=np.uint64)
-    for col in raw.columns:
-        texts = text_hashes(col.dictionary) * scale
-        texts[pc.equal(pc.utf8_length(col.dictionary), 0).to_numpy(zero_copy_only=False)] = 0
-        np.take(texts, col.codes, axis=0, out=cells)   # both lanes in one gather (a lane alone is strided)
-        sums += cells
-        scale = scale * _BASES
-    return sums
-
-
-def _hashed(name: str, raw: RawTable, live: np.ndarray, keys: pa.Array | None,
-            sums: np.ndarray | None = None) -> np.ndarray:
-    """A row's hash: its cell sum (cell_sums, made here unless given), then the key, then the sheet,
-    then a final mix."""
-    sums = cell_sums(raw) if sums is None else sums
-    hashes = sums if len(live) == raw.n_rows else sums[live]
-    if keys is not None:
-        has_key = pc.is_valid(keys).to_numpy(zero_copy_only=False)
-        hashes = np.where(has_key[:, None], hashes * _BASES + text_hashes(keys), hashes)
-    return _mix(hashes ^ text_hashes(pa.array([name]))[0])
-
-
-def _filled(texts: pa.Array) -> np.ndarray:
-    """Per text: holds something besides white space."""
-    return pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(texts)), 0).to_numpy(zero_copy_only=False)
 
 
 def _keys(table: Table | None, live: np.ndarray) -> pa.Array | None:

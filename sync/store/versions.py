@@ -26,7 +26,8 @@ import numpy as np
 import pyarrow as pa
 
 from . import blocks
-from .rows import Rows, hash_key, named, pack, unpack
+from .hashing import hash_key
+from .rows import Rows, named, pack, unpack
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS blocks(first_id INTEGER PRIMARY KEY, sheet TEXT NOT NULL, n INTEGER NOT NULL,
