@@ -68,6 +68,10 @@ def best(repeat: int, *args: str, fresh: Path | None = None) -> tuple[float, flo
     return min(r[0] for r in runs), max(r[1] for r in runs), min(r[2] for r in runs)
 
 
+def check_args(source: Path) -> list[str]:
+    return ["check", "--source", str(source), "--date", DAY.isoformat(), "--format", "json"]
+
+
 def run_args(source: Path, out: Path, *days: str) -> list[str]:
     return ["run", "--source", str(source), *days, "--out", str(out / "data"), "--site", str(out / "site"),
             "--force", "--reason", "bench"]
@@ -78,7 +82,7 @@ def size(cells: int, repeat: int) -> dict:
     out = OUT / f"store-{cells}-out"
     runs: dict[str, list] = {"check": [], "cold": [], "warm": [], "resaved": []}
     for _ in range(repeat):             # taken in turns, so that a busy moment of the machine hits them all
-        runs["check"].append(timed("check", "--source", str(source), "--date", DAY.isoformat(), "--format", "json"))
+        runs["check"].append(timed(*check_args(source)))
         shutil.rmtree(out, ignore_errors=True)
         runs["cold"].append(timed(*run_args(source, out, "--date", DAY.isoformat())))
         runs["warm"].append(timed(*run_args(source, out, "--date", DAY.isoformat())))
@@ -100,7 +104,7 @@ def pairs(cells: int, n: int) -> dict:
     out = OUT / f"store-{cells}-out"
     wall, cpu, peak = [], [], 0.0
     for _ in range(n):
-        c = timed("check", "--source", str(source), "--date", DAY.isoformat(), "--format", "json")
+        c = timed(*check_args(source))
         shutil.rmtree(out, ignore_errors=True)
         k = timed(*run_args(source, out, "--date", DAY.isoformat()))
         wall.append(k[0] / c[0])

@@ -119,7 +119,8 @@ def run(source: str | Path, policies: str | Path = "policies", days: list[dt.dat
         facts = gather(archive, reading, result, policy, days)
         key = None if google else unchanged.run_key(
             source=source, policies=policies, days=days, force_reason=force_reason, folders=folders,
-            workbook=step.workbook, result=result, reading=reading, facts=facts, signoffs=signoffs)
+            workbook=step.workbook, result=result, reading=reading, facts=facts, signoffs=signoffs,
+            begun=ahead.begun if ahead else None)
         same = unchanged.previous(archive, reading, key, outputs, days) if key else None
         if same:
             errors = {dt.date.fromisoformat(day): n for day, n in same.errors.items()}

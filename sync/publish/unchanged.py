@@ -28,7 +28,7 @@ import json
 import os
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..render.text import unsearchable
@@ -57,6 +57,11 @@ class _Key:
 
     def add_json(self, label: str, value) -> None:
         self.add(label, json.dumps(value, sort_keys=True, ensure_ascii=False, default=str))
+
+    def copy(self) -> "_Key":
+        other = _Key()
+        other.sha = self.sha.copy()
+        return other
 
 
 def _files(folder: Path, pattern: str = "*") -> list[Path]:
@@ -94,6 +99,7 @@ class Ahead:
     key: str
     root: Path
     files: list[tuple]
+    begun: _Key = field(compare=False, repr=False)     # _common's part, for run_key: policies read once
 
     def still(self) -> bool:
         """The source's files as they were when hashed: one saved, added or removed during the read
@@ -121,7 +127,8 @@ def ahead(*, source, policies: str | Path, days: list[dt.date], force_reason: st
     try:
         paths = _source_files(root)
         files = _stats(paths)
-        key = _common(source, policies, days, force_reason, folders)
+        begun = _common(source, policies, days, force_reason, folders)
+        key = begun.copy()
         for path in paths:
             with open(path, "rb") as f:
                 key.add(f"source/{path.relative_to(root).as_posix() if root.is_dir() else path.name}",
@@ -129,13 +136,14 @@ def ahead(*, source, policies: str | Path, days: list[dt.date], force_reason: st
     except OSError:
         return None
     key.add_json("signoffs", signoffs)
-    return Ahead(key.sha.hexdigest(), root, files)
+    return Ahead(key.sha.hexdigest(), root, files, begun)
 
 
 def run_key(*, source, policies: str | Path, days: list[dt.date], force_reason: str | None, folders: list[Path],
-            workbook, result, reading, facts, signoffs: dict[str, dict | None] | None) -> str:
-    """The run key (see the module's docstring)."""
-    key = _common(source, policies, days, force_reason, folders)
+            workbook, result, reading, facts, signoffs: dict[str, dict | None] | None,
+            begun: _Key | None = None) -> str:
+    """The run key (see the module's docstring); begun: _common's part as `ahead` made it, when it did."""
+    key = begun.copy() if begun is not None else _common(source, policies, days, force_reason, folders)
     for table in workbook.tables:
         key.add_json("tab", [table.title, table.source, table.sheet, table.header, table.n_rows, table.unreadable,
                              table.ragged])

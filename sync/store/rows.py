@@ -61,7 +61,7 @@ class Rows:
     keys: pa.Array | None       # primaryKey texts, null where none could be read; None: no key
     days: np.ndarray | None     # day ordinals, -1 where unreadable; None: not a dated sheet
     hashes: np.ndarray          # (n, 2) uint64: each row's version identity
-    digest: bytes = b""         # of what the hashes are made of (_digest)
+    digest: bytes = b""         # of what the hashes are made of (hashing.tab_digest)
     cells_digest: bytes = b""   # of the tab's cells alone (cells_digest)
     columns: Callable[[], dict | None] | None = None    # blocks.columns(raw), made beforehand for a first read
 
@@ -150,7 +150,8 @@ def _columns_of(columns: Callable[[], dict[int, dict]], tab: int) -> dict | None
 
 def _rows(name: str, raw: RawTable, table: Table | None, known: tuple[bytes, bytes] | None = None,
           prepared: Prepared | None = None, columns: Callable[[], dict | None] | None = None) -> Rows:
-    """The tab's rows, keys and digest; their hashes made (_hashed) unless known for the same digest."""
+    """The tab's rows, keys and digest; their hashes made (hashing.row_hashes) unless known for the same
+    digest."""
     if table is not None:
         live = np.flatnonzero(table.live)              # the validator's blank rows
     else:
